@@ -1,0 +1,3 @@
+from journal_desktop.cli import main
+
+raise SystemExit(main())
