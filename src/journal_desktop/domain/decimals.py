@@ -1,0 +1,53 @@
+"""Exact decimal values for money, prices and quantities.
+
+Binary floats cannot hold 0.1 exactly, so a journal that stored them would drift from the
+broker's statement by fractions of a cent. Every amount is a `Decimal`, created from text or an
+integer, and stored as its canonical text, so what is read back equals what was written.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import TypeAlias
+
+DecimalValue: TypeAlias = Decimal
+
+
+def parse_decimal(value: object) -> Decimal:
+    """Turn text, an int or a Decimal into a finite Decimal; refuse floats and non-numbers.
+
+    Floats are refused rather than converted: by the time a float exists the rounding error
+    has already happened, and silently keeping it is the bug this module exists to prevent.
+    """
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not an amount")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a number") from None
+    elif isinstance(value, float):
+        raise TypeError("amounts must be exact decimals; a binary float was given")
+    else:
+        raise TypeError(f"cannot read an amount from {type(value).__name__}")
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """The one text form of a value: no exponent, no trailing zeros, `-0` folded into `0`.
+
+    Equal amounts get equal text, which keeps hashes, audit entries and sync manifests stable
+    whatever precision a broker file happened to print.
+    """
+    if not value.is_finite():
+        raise ValueError("only finite amounts can be stored")
+    if value == 0:
+        return "0"
+    text = format(value.normalize(), "f")
+    return text

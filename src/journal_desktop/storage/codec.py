@@ -1,0 +1,146 @@
+"""Converting record values to column values and back, exactly.
+
+Decimals become their canonical text, times fixed-width UTC text (text order is time order),
+UUIDs their text, lists JSON. Nothing passes through a binary float.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from journal_desktop.domain.decimals import canonical_decimal, parse_decimal
+from journal_desktop.domain.records import Fill
+
+Encoder = Callable[[Any], Any]
+Decoder = Callable[[Any], Any]
+
+_E8 = Decimal("1e-8")
+
+
+def enc_decimal(value: Decimal) -> str:
+    return canonical_decimal(value)
+
+
+def dec_decimal(value: str) -> Decimal:
+    return parse_decimal(value)
+
+
+def enc_optional(encoder: Encoder) -> Encoder:
+    return lambda value: None if value is None else encoder(value)
+
+
+def dec_optional(decoder: Decoder) -> Decoder:
+    return lambda value: None if value is None else decoder(value)
+
+
+def enc_utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def dec_utc(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def enc_day(value: date) -> str:
+    return value.isoformat()
+
+
+def dec_day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def enc_uuid(value: uuid.UUID) -> str:
+    return str(value)
+
+
+def dec_uuid(value: str) -> uuid.UUID:
+    return uuid.UUID(value)
+
+
+def enc_uuid_list(values: tuple[uuid.UUID, ...]) -> str:
+    return json.dumps([str(v) for v in values])
+
+
+def dec_uuid_list(text: str) -> tuple[uuid.UUID, ...]:
+    return tuple(uuid.UUID(v) for v in json.loads(text))
+
+
+def enc_text_list(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def dec_text_list(text: str) -> tuple[str, ...]:
+    return tuple(str(v) for v in json.loads(text))
+
+
+def enc_fills(fills: tuple[Fill, ...]) -> str:
+    return json.dumps([[str(f.execution_id), canonical_decimal(f.quantity)] for f in fills])
+
+
+def dec_fills(text: str) -> tuple[Fill, ...]:
+    return tuple(Fill(uuid.UUID(e), parse_decimal(q)) for e, q in json.loads(text))
+
+
+def enc_enum(value: enum.Enum) -> Any:
+    return value.value
+
+
+def dec_enum(kind: type[enum.Enum]) -> Decoder:
+    return lambda value: kind(value)
+
+
+def identity(value: Any) -> Any:
+    return value
+
+
+def enc_bool(value: bool) -> int:
+    return 1 if value else 0
+
+
+def dec_bool(value: int) -> bool:
+    return bool(value)
+
+
+def to_e8(value: Decimal) -> int:
+    """Integer units of 1e-8, for exact SQL sums; rounds only beyond the 8th decimal place."""
+    return int((value / _E8).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def encode_stamps(stamps: Mapping[str, str]) -> str:
+    """Per-field stamps, compacted: the most common stamp once under "", the rest by field.
+
+    Most records change a few fields at a time, so this keeps the column short.
+    """
+    if not stamps:
+        return "{}"
+    counts: dict[str, int] = {}
+    for stamp in stamps.values():
+        counts[stamp] = counts.get(stamp, 0) + 1
+    base = max(counts, key=lambda s: (counts[s], s))
+    compact: dict[str, Any] = {"": base, "f": sorted(stamps)}
+    compact.update({k: v for k, v in stamps.items() if v != base})
+    return json.dumps(compact, sort_keys=True, separators=(",", ":"))
+
+
+def decode_stamps(text: str) -> dict[str, str]:
+    compact = json.loads(text)
+    if not compact:
+        return {}
+    base = compact[""]
+    return {name: compact.get(name, base) for name in compact["f"]}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One record field stored in one column of the same name."""
+
+    field: str
+    encode: Encoder = identity
+    decode: Decoder = identity

@@ -1,0 +1,25 @@
+"""Numbered schema migrations, each applied in one transaction after a backup copy is taken.
+
+`PRAGMA user_version` holds the number of the last migration applied. A vault whose number is
+higher than any this code knows was written by a newer app and is left untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from journal_desktop.storage.database import Database
+from journal_desktop.storage.migrations import m0001_initial
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Database], None]
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", m0001_initial.apply),)
+
+LATEST_VERSION = MIGRATIONS[-1].version

@@ -1,0 +1,226 @@
+"""Repositories for accounts, instruments, executions, trades, journal entries and tags."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from journal_desktop.domain.records import (
+    Account,
+    AssetClass,
+    Execution,
+    Instrument,
+    JournalEntry,
+    Mood,
+    Side,
+    Tag,
+    Trade,
+    TradeDirection,
+    TradeStatus,
+)
+from journal_desktop.storage import codec
+from journal_desktop.storage.codec import Column
+from journal_desktop.storage.repositories.base import RecordRepository
+
+_OPT_DEC = (codec.enc_optional(codec.enc_decimal), codec.dec_optional(codec.dec_decimal))
+_OPT_UTC = (codec.enc_optional(codec.enc_utc), codec.dec_optional(codec.dec_utc))
+_OPT_UUID = (codec.enc_optional(codec.enc_uuid), codec.dec_optional(codec.dec_uuid))
+_OPT_DAY = (codec.enc_optional(codec.enc_day), codec.dec_optional(codec.dec_day))
+_DEC = (codec.enc_decimal, codec.dec_decimal)
+_UTC = (codec.enc_utc, codec.dec_utc)
+_UUID = (codec.enc_uuid, codec.dec_uuid)
+
+
+class AccountRepository(RecordRepository[Account]):
+    table = "accounts"
+    record_type = "account"
+    human_name = "account"
+    record_class = Account
+    columns = (
+        Column("name"),
+        Column("broker"),
+        Column("broker_account_id"),
+        Column("currency"),
+    )
+
+    def by_name(self, name: str) -> Account | None:
+        found = self._select_where("deleted = 0 AND name = ?", (name,))
+        return found[0] if found else None
+
+
+class InstrumentRepository(RecordRepository[Instrument]):
+    table = "instruments"
+    record_type = "instrument"
+    human_name = "instrument"
+    record_class = Instrument
+    columns = (
+        Column("symbol"),
+        Column("asset_class", codec.enc_enum, codec.dec_enum(AssetClass)),
+        Column("currency"),
+        Column("multiplier", *_DEC),
+        Column("underlying"),
+        Column("expiry", *_OPT_DAY),
+        Column("strike", *_OPT_DEC),
+        Column("option_right"),
+    )
+
+    def by_symbol(self, symbol: str) -> list[Instrument]:
+        return self._select_where("deleted = 0 AND symbol = ?", (symbol,))
+
+
+class ExecutionRepository(RecordRepository[Execution]):
+    table = "executions"
+    record_type = "execution"
+    human_name = "execution"
+    record_class = Execution
+    columns = (
+        Column("account_id", *_UUID),
+        Column("instrument_id", *_UUID),
+        Column("side", codec.enc_enum, codec.dec_enum(Side)),
+        Column("quantity", *_DEC),
+        Column("price", *_DEC),
+        Column("executed_at", *_UTC),
+        Column("commission", *_DEC),
+        Column("fees", *_DEC),
+        Column("broker_execution_id"),
+        Column("import_batch_id", *_OPT_UUID),
+    )
+
+    def for_position(self, account_id: uuid.UUID, instrument_id: uuid.UUID) -> list[Execution]:
+        return self._select_where(
+            "deleted = 0 AND account_id = ? AND instrument_id = ?",
+            (str(account_id), str(instrument_id)),
+            order_by="executed_at, rowid",
+        )
+
+
+class TradeRepository(RecordRepository[Trade]):
+    table = "trades"
+    record_type = "trade"
+    human_name = "trade"
+    record_class = Trade
+    columns = (
+        Column("account_id", *_UUID),
+        Column("instrument_id", *_UUID),
+        Column("direction", codec.enc_enum, codec.dec_enum(TradeDirection)),
+        Column("status", codec.enc_enum, codec.dec_enum(TradeStatus)),
+        Column("quantity", *_DEC),
+        Column("entry_price", *_DEC),
+        Column("exit_price", *_OPT_DEC),
+        Column("opened_at", *_UTC),
+        Column("closed_at", *_OPT_UTC),
+        Column("gross_pnl", *_DEC),
+        Column("fees", *_DEC),
+        Column("net_pnl", *_DEC),
+        Column("fills", codec.enc_fills, codec.dec_fills),
+        Column("notes"),
+        Column("tag_ids", codec.enc_uuid_list, codec.dec_uuid_list),
+        Column("setup"),
+        Column("mistakes", codec.enc_text_list, codec.dec_text_list),
+        Column("rating"),
+        Column("initial_risk", *_OPT_DEC),
+        Column("stop_price", *_OPT_DEC),
+    )
+    purge_on_delete: ClassVar[dict[str, object]] = {"notes": "", "setup": "", "mistakes": ()}
+
+    def derived_columns(self) -> Sequence[str]:
+        return ("gross_pnl_e8", "fees_e8", "net_pnl_e8")
+
+    def derived_values(self, record: Trade) -> Sequence[Any]:
+        return (
+            codec.to_e8(record.gross_pnl),
+            codec.to_e8(record.fees),
+            codec.to_e8(record.net_pnl),
+        )
+
+    def closed_between(self, start: datetime, end: datetime) -> list[Trade]:
+        return self._select_where(
+            "deleted = 0 AND closed_at >= ? AND closed_at < ?",
+            (codec.enc_utc(start), codec.enc_utc(end)),
+            order_by="closed_at, rowid",
+        )
+
+    def with_tag(self, tag_id: uuid.UUID) -> list[Trade]:
+        return self._select_where(
+            "deleted = 0 AND EXISTS (SELECT 1 FROM json_each(trades.tag_ids) WHERE value = ?)",
+            (str(tag_id),),
+            order_by="opened_at, rowid",
+        )
+
+    def search_notes(self, query: str) -> list[Trade]:
+        """Trades whose notes or setup match a full-text query (FTS5 when the build has it)."""
+        if self._has_fts():
+            return self._select_where(
+                "deleted = 0 AND rowid IN (SELECT rowid FROM trades_fts WHERE trades_fts MATCH ?)",
+                (fts_phrase(query),),
+                order_by="opened_at, rowid",
+            )
+        like = f"%{escape_like(query)}%"
+        return self._select_where(
+            "deleted = 0 AND (notes LIKE ? ESCAPE '\\' OR setup LIKE ? ESCAPE '\\')",
+            (like, like),
+            order_by="opened_at, rowid",
+        )
+
+    def _has_fts(self) -> bool:
+        return bool(self.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'trades_fts'"))
+
+
+class JournalEntryRepository(RecordRepository[JournalEntry]):
+    table = "journal_entries"
+    record_type = "journal_entry"
+    human_name = "journal entry"
+    record_class = JournalEntry
+    columns = (
+        Column("day", codec.enc_day, codec.dec_day),
+        Column("plan"),
+        Column("review"),
+        Column(
+            "mood", codec.enc_optional(codec.enc_enum), codec.dec_optional(codec.dec_enum(Mood))
+        ),
+    )
+    purge_on_delete: ClassVar[dict[str, object]] = {"plan": "", "review": "", "mood": None}
+
+    def for_day(self, day: date) -> JournalEntry | None:
+        found = self._select_where("deleted = 0 AND day = ?", (codec.enc_day(day),))
+        return found[0] if found else None
+
+    def search(self, query: str) -> list[JournalEntry]:
+        has_fts = self.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'journal_fts'")
+        if has_fts:
+            return self._select_where(
+                "deleted = 0 AND rowid IN "
+                "(SELECT rowid FROM journal_fts WHERE journal_fts MATCH ?)",
+                (fts_phrase(query),),
+                order_by="day",
+            )
+        like = f"%{escape_like(query)}%"
+        return self._select_where(
+            "deleted = 0 AND (plan LIKE ? ESCAPE '\\' OR review LIKE ? ESCAPE '\\')",
+            (like, like),
+            order_by="day",
+        )
+
+
+class TagRepository(RecordRepository[Tag]):
+    table = "tags"
+    record_type = "tag"
+    human_name = "tag"
+    record_class = Tag
+    columns = (Column("name"), Column("color"))
+
+    def by_name(self, name: str) -> Tag | None:
+        found = self._select_where("deleted = 0 AND name = ? COLLATE NOCASE", (name,))
+        return found[0] if found else None
+
+
+def fts_phrase(query: str) -> str:
+    """A user's words as FTS5 terms that all must match; quotes keep syntax characters inert."""
+    words = [w for w in query.split() if w]
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
