@@ -69,6 +69,9 @@ venv_package_for() {  # $1: interpreter; the Debian package that gives it `-m ve
     fi
 }
 
+if [[ -n "${PYTHON:-}" ]] && ! command -v "$PYTHON" >/dev/null 2>&1; then
+    die "PYTHON=$PYTHON is not a command"
+fi
 PY="$(find_python)"
 if [[ -n "$PY" ]]; then
     require_new_python "$PY"
