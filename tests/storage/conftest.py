@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from journal_desktop.storage import KeyEnvironment, KeyStorage, Vault, VaultPaths
-from journal_desktop.storage import key_wrapping
+from journal_desktop.storage import KeyEnvironment, KeyStorage, Vault, VaultPaths, key_wrapping
 from tests.fakes import InMemoryKeyringFake
 
 TEST_PASSPHRASE = "correct horse battery staple"
