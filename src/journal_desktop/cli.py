@@ -19,7 +19,7 @@ from journal_desktop import __version__, terminal
 from journal_desktop.domain.records import Mood
 from journal_desktop.storage import backup as backups
 from journal_desktop.storage import export as exporting
-from journal_desktop.storage import operations, vault_keys
+from journal_desktop.storage import key_management, operations, vault_keys
 from journal_desktop.storage.atomic_files import write_atomic_bytes
 from journal_desktop.storage.errors import VaultError
 from journal_desktop.storage.keychain import default_backend, describe_backend
@@ -327,6 +327,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_key_storage(args: argparse.Namespace) -> int:
+    target = KeyStorage(args.target)
+    vault, key = _open(args)
+    with vault:
+        new_source = terminal.passphrase_source(
+            terminal.NEW_VAULT_PASSPHRASE_VARIABLE,
+            "New vault passphrase: ",
+            new=True,
+            confirm_prompt="Repeat the new vault passphrase: ",
+        )
+        env = KeyEnvironment(backend=default_backend(), passphrase=new_source)
+        key_management.switch_key_storage(vault, key, env, target)
+    print(f"The vault key is now kept by {target.value}.")
+    return EXIT_OK
+
+
+def cmd_key_passphrase(args: argparse.Namespace) -> int:
+    vault, key = _open(args)
+    with vault:
+        new_passphrase = terminal.passphrase_source(
+            terminal.NEW_VAULT_PASSPHRASE_VARIABLE,
+            "New vault passphrase: ",
+            new=True,
+            confirm_prompt="Repeat the new vault passphrase: ",
+        )()
+        key_management.change_passphrase(vault, key, new_passphrase)
+    print("The vault passphrase was changed.")
+    return EXIT_OK
+
+
 def cmd_default(args: argparse.Namespace) -> int:
     paths = _paths(args)
     if not paths.exists():
@@ -417,6 +447,20 @@ def build_parser() -> argparse.ArgumentParser:
     show_log.add_argument("--limit", type=int, default=50)
     show_log.add_argument("--json", action="store_true")
     show_log.set_defaults(handler=cmd_audit_show)
+
+    key = commands.add_parser("key", help="how the vault key is kept")
+    key_commands = key.add_subparsers(title="key commands", metavar="COMMAND", required=True)
+    storage = key_commands.add_parser(
+        "storage", help="move the key to the OS keychain or under a passphrase"
+    )
+    storage.add_argument("target", choices=[k.value for k in KeyStorage])
+    storage.set_defaults(handler=cmd_key_storage)
+    passphrase = key_commands.add_parser(
+        "change-passphrase",
+        help=f"re-wrap the key under a new passphrase (read from "
+        f"{terminal.NEW_VAULT_PASSPHRASE_VARIABLE} or a prompt)",
+    )
+    passphrase.set_defaults(handler=cmd_key_passphrase)
 
     check = commands.add_parser("check", help="verify every page and the audit log")
     check.set_defaults(handler=cmd_check)

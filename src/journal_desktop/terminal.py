@@ -15,6 +15,7 @@ from collections.abc import Callable
 from journal_desktop.storage.errors import PassphraseRequired, VaultError
 
 VAULT_PASSPHRASE_VARIABLE = "JOURNAL_DESKTOP_PASSPHRASE"  # noqa: S105 (a variable name)
+NEW_VAULT_PASSPHRASE_VARIABLE = "JOURNAL_DESKTOP_NEW_PASSPHRASE"  # noqa: S105
 BACKUP_PASSPHRASE_VARIABLE = "JOURNAL_DESKTOP_BACKUP_PASSPHRASE"  # noqa: S105
 
 #: New passphrases shorter than this are refused: Argon2id slows guessing, it cannot save "1234".
