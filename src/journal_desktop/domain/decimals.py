@@ -7,7 +7,7 @@ integer, and stored as its canonical text, so what is read back equals what was 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, InvalidOperation
 from typing import TypeAlias
 
 DecimalValue: TypeAlias = Decimal
@@ -49,5 +49,7 @@ def canonical_decimal(value: Decimal) -> str:
         raise ValueError("only finite amounts can be stored")
     if value == 0:
         return "0"
-    text = format(value.normalize(), "f")
-    return text
+    # `normalize` rounds to the context's precision (28 digits by default); give it room for
+    # every digit the value has, so stripping trailing zeros never changes the amount.
+    exact = Context(prec=max(1, len(value.as_tuple().digits)), Emax=MAX_EMAX, Emin=MIN_EMIN)
+    return format(value.normalize(exact), "f")

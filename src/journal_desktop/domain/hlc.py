@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import total_ordering
 
-_STAMP_PATTERN = re.compile(r"^(\d{13})-(\d{6})-([0-9a-f]{1,32})$")
+# ASCII digits only, and fullmatch (not `$`, which also matches before a trailing newline).
+_STAMP_PATTERN = re.compile(r"([0-9]{13})-([0-9]{6})-([0-9a-f]{1,32})")
 _MAX_COUNTER = 999_999
 
 
@@ -47,7 +48,7 @@ class Hlc:
 
     @classmethod
     def parse(cls, text: str) -> Hlc:
-        match = _STAMP_PATTERN.match(text)
+        match = _STAMP_PATTERN.fullmatch(text)
         if match is None:
             raise ValueError(f"not a hybrid logical clock stamp: {text!r}")
         return cls(int(match.group(1)), int(match.group(2)), match.group(3))

@@ -63,6 +63,8 @@ def _new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
 #: Fields every record has that describe the record rather than the trader's data.
 META_FIELDS = frozenset({"id", "version", "deleted", "stamps"})
 
@@ -246,6 +248,13 @@ class JournalEntry(Record):
     review: str = ""
     mood: Mood | None = None
 
+    def __post_init__(self) -> None:
+        Record.__post_init__(self)
+        if isinstance(self.day, datetime) or not isinstance(self.day, date):
+            raise InvalidRecord("a journal entry's day must be a calendar date, not a time")
+        if self.mood is not None and (isinstance(self.mood, bool) or self.mood not in tuple(Mood)):
+            raise InvalidRecord("a journal entry's mood must be one of the five moods (1-5)")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tag(Record):
@@ -255,7 +264,11 @@ class Tag(Record):
     def __post_init__(self) -> None:
         Record.__post_init__(self)
         _require_text(self.name, "a tag's name", max_length=80)
-        if self.color and not (len(self.color) == 7 and self.color.startswith("#")):
+        if self.color and not (
+            len(self.color) == 7
+            and self.color.startswith("#")
+            and all(c in _HEX_DIGITS for c in self.color[1:])
+        ):
             raise InvalidRecord("a tag's colour must look like #RRGGBB")
 
 
@@ -281,7 +294,7 @@ class Attachment(Record):
             raise InvalidRecord("an attachment's file name must not contain a path")
         if not 0 <= self.size <= MAX_ATTACHMENT_BYTES:
             raise InvalidRecord("an attachment must be at most 64 MiB")
-        if len(self.sha256) != 64:
+        if len(self.sha256) != 64 or not all(c in "0123456789abcdef" for c in self.sha256):
             raise InvalidRecord("an attachment's digest must be a SHA-256 hex string")
 
 
