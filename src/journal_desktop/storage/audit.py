@@ -70,17 +70,12 @@ class AuditLog:
     def __init__(self, db: Database, device: str) -> None:
         self._db = db
         self._device = device
-        self._head: tuple[int, str] | None = None
 
     def _current_head(self) -> tuple[int, str]:
-        if self._head is None:
-            row = self._db.query_one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            self._head = (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
-        return self._head
-
-    def forget_cached_head(self) -> None:
-        """Drop the cached chain head (after a rolled-back transaction, say)."""
-        self._head = None
+        # Read inside the writing transaction every time: a cached head would outlive a
+        # rolled-back transaction and the next entry would link to one that was never stored.
+        row = self._db.query_one("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
 
     def append(
         self,
@@ -131,16 +126,11 @@ class AuditLog:
                 )
             )
             prev_hash = digest
-        try:
-            self._db.execute_many(
-                "INSERT INTO audit_log (seq, at, device, action, record_type, record_id, "
-                "previous, new, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-        except BaseException:
-            self._head = None
-            raise
-        self._head = (seq, prev_hash)
+        self._db.execute_many(
+            "INSERT INTO audit_log (seq, at, device, action, record_type, record_id, "
+            "previous, new, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
     def entries(self, *, limit: int | None = None, newest_first: bool = True) -> list[AuditEntry]:
         order = "DESC" if newest_first else "ASC"

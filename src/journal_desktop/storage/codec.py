@@ -12,16 +12,20 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 from journal_desktop.domain.decimals import canonical_decimal, parse_decimal
-from journal_desktop.domain.records import Fill
+from journal_desktop.domain.records import Fill, InvalidRecord
 
 Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
 
-_E8 = Decimal("1e-8")
+#: The range of SQLite's INTEGER, which holds the `*_e8` money columns.
+_E8_MAX = 2**63 - 1
+_E8_MIN = -(2**63)
+#: Amounts with a larger adjusted exponent (10**12 and up) cannot fit whatever their digits.
+_E8_MAX_ADJUSTED = 11
 
 
 def enc_decimal(value: Decimal) -> str:
@@ -109,8 +113,25 @@ def dec_bool(value: int) -> bool:
 
 
 def to_e8(value: Decimal) -> int:
-    """Integer units of 1e-8, for exact SQL sums; rounds only beyond the 8th decimal place."""
-    return int((value / _E8).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    """Integer units of 1e-8, for exact SQL sums; rounds only beyond the 8th decimal place.
+
+    The units must fit SQLite's 64-bit INTEGER (about +-92 billion); a larger amount is refused
+    with InvalidRecord rather than failing in the driver or being rounded by the default
+    28-digit decimal context.
+    """
+    if value.adjusted() <= _E8_MAX_ADJUSTED:
+        exact = Context(prec=len(value.as_tuple().digits) + 30, Emax=MAX_EMAX, Emin=MIN_EMIN)
+        units = int(
+            value.scaleb(8, context=exact).quantize(
+                Decimal(1), rounding=ROUND_HALF_EVEN, context=exact
+            )
+        )
+        if _E8_MIN <= units <= _E8_MAX:
+            return units
+    raise InvalidRecord(
+        f"the amount {value} is too large for the journal's exact totals "
+        "(at most 92,233,720,368.54775807 either way)"
+    )
 
 
 def encode_stamps(stamps: Mapping[str, str]) -> str:

@@ -76,6 +76,7 @@ class Vault:
             with contextlib.suppress(ValueError):
                 self.clock.observe(Hlc.parse(last))
         self.audit = AuditLog(db, f"{self.device_name} ({device_id[:8]})")
+        self._audit_head_at_open = self._audit_head()
         context = StorageContext(db, self.clock, self.audit)
         self.settings = SettingsRepository(context)
         self.accounts = AccountRepository(context)
@@ -173,8 +174,15 @@ class Vault:
         if self.db.closed:
             return
         with contextlib.suppress(Exception):
-            self.settings.set(CLOCK_SETTING, str(self.clock.last))
+            # Only when a change was stored: stamps that never reached the file need no
+            # keeping, and a vault that was only read (or whose writes all failed, on a full
+            # disk say) is left byte for byte as it was.
+            if self._audit_head() != self._audit_head_at_open:
+                self.settings.set(CLOCK_SETTING, str(self.clock.last))
         self.db.close()
+
+    def _audit_head(self) -> int:
+        return int(self.db.scalar("SELECT coalesce(max(seq), 0) FROM audit_log"))
 
     def __enter__(self) -> Vault:
         return self

@@ -217,8 +217,12 @@ class TagRepository(RecordRepository[Tag]):
 
 
 def fts_phrase(query: str) -> str:
-    """A user's words as FTS5 terms that all must match; quotes keep syntax characters inert."""
-    words = [w for w in query.split() if w]
+    """A user's words as FTS5 terms that all must match; quotes keep syntax characters inert.
+
+    NUL cannot appear in an FTS5 query even inside quotes (it ends the string early), so it
+    is treated as a space.
+    """
+    words = [w for w in query.replace("\x00", " ").split() if w]
     return " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
 
 
