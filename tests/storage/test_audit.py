@@ -56,8 +56,7 @@ def test_create_records_the_new_values(vault: Vault, position: Position) -> None
     assert entry.new["notes"] == "entry note"
     assert entry.new["fees"] == "0.1"  # exact canonical text, never a float
     assert entry.new["version"] == 1
-    assert entry.device == vault.audit._device
-    assert vault.device_id[:8] in entry.device
+    assert entry.device == f"{vault.device_name} ({vault.device_id[:8]})"
     at = datetime.strptime(entry.at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     assert before <= at <= datetime.now(UTC) + timedelta(seconds=1)
 
@@ -121,12 +120,10 @@ def test_vault_creation_is_the_first_entry(vault: Vault) -> None:
 def test_a_batch_gets_one_entry_per_record(vault: Vault, position: Position) -> None:
     before = len(vault.audit.entries())
     trades = vault.trades.add_many([make_trade(position) for _ in range(4)])
-    entries = vault.audit.entries(limit=4, newest_first=False)
     assert len(vault.audit.entries()) == before + 4
     newest = vault.audit.entries(limit=4)
     assert sorted(e.record_id for e in newest) == sorted(str(t.id) for t in trades)
-    assert all(e.action == "create" for e in newest)
-    assert entries[0].seq == 1
+    assert all(e.action == "create" and e.record_type == "trade" for e in newest)
 
 
 def test_seq_numbers_are_consecutive(vault: Vault, position: Position) -> None:

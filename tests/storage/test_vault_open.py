@@ -90,6 +90,17 @@ def test_an_insecure_keyring_makes_init_choose_a_passphrase(passphrase_paths: Va
     assert passphrase_paths.key_file.exists()
 
 
+def test_passphrase_mode_by_choice_keeps_the_keychain_empty(
+    paths: VaultPaths, fake_keyring: InMemoryKeyringFake
+) -> None:
+    env = KeyEnvironment(backend=fake_keyring, passphrase=lambda: TEST_PASSPHRASE)
+    assert env.keychain_is_secure
+    Vault.init(paths, env, KeyStorage.PASSPHRASE).close()
+    assert read_metadata(paths).key_storage is KeyStorage.PASSPHRASE
+    assert paths.key_file.exists()
+    assert fake_keyring.entries == {}
+
+
 def test_passphrase_key_file_uses_argon2id_at_or_above_the_floor(
     passphrase_paths: VaultPaths,
 ) -> None:
