@@ -213,10 +213,14 @@ TAMPERINGS: dict[str, tuple[Callable[[bytes], bytes], str]] = {
         lambda d: flip(d, header_offset(d, b'"created_at"') + 3),
         ALTERED_HEADER,
     ),
-    "header kdf salt bit": (lambda d: flip(d, header_offset(d, b'"salt"') + 1), ALTERED_HEADER),
+    # A flipped bit in base64 text may leave valid base64 (a different salt) or not.
+    "header kdf salt bit": (
+        lambda d: flip(d, header_offset(d, b'"salt"') + 1),
+        ALTERED_HEADER + "|its key is malformed",
+    ),
     "header wrapped key bit": (
         lambda d: flip(d, header_offset(d, b'"wrapped_key"') + 5),
-        ALTERED_HEADER,
+        ALTERED_HEADER + "|its key is malformed",
     ),
     # A copy of the context that the reader ignores: only the header hash can notice this.
     "header unread field bit": (
