@@ -376,7 +376,7 @@ def test_keychain_mode_end_to_end(tmp_path: Path) -> None:
         keyring.delete_password("journal-desktop", entry)
         before = snapshot_files(data_dir)
         missing = run(data_dir, "status", passphrase=None)
-        assert_clean_failure(missing, "keychain has no key")
+        assert_clean_failure(missing, "keychain has no usable key")
         assert snapshot_files(data_dir) == before
     finally:
         with contextlib.suppress(keyring.errors.PasswordDeleteError):

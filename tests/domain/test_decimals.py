@@ -68,7 +68,7 @@ def test_parse_refuses_other_types(value: object) -> None:
         ("12.50", Decimal("12.50")),
         ("  -3.1 \n", Decimal("-3.1")),
         (7, Decimal(7)),
-        (-(10**30), Decimal(-(10**30))),
+        (-(10**18) + 1, Decimal(-(10**18) + 1)),
         (Decimal("0.000000012345678901"), Decimal("0.000000012345678901")),
         ("1e-8", Decimal("0.00000001")),
     ],
@@ -114,9 +114,9 @@ def test_canonical_refuses_non_finite(value: Decimal) -> None:
 def test_canonical_round_trips_exactly(text: str) -> None:
     value = Decimal(text)
     canonical = canonical_decimal(value)
-    assert parse_decimal(canonical) == value
+    assert Decimal(canonical) == value
     # Stable: the canonical text of the read-back value is the same text.
-    assert canonical_decimal(parse_decimal(canonical)) == canonical
+    assert canonical_decimal(Decimal(canonical)) == canonical
     assert "e" not in canonical.lower()
     if "." in canonical:
         assert not canonical.endswith(("0", "."))
@@ -138,4 +138,5 @@ def test_equal_values_get_equal_text(text: str, extra_zeros: int) -> None:
 @settings(max_examples=200)
 @given(st.decimals(allow_nan=False, allow_infinity=False))
 def test_any_finite_decimal_round_trips(value: Decimal) -> None:
-    assert parse_decimal(canonical_decimal(value)) == value
+    # canonical_decimal is exact for any finite value, even those parse_decimal refuses.
+    assert Decimal(canonical_decimal(value)) == value

@@ -12,6 +12,12 @@ from typing import TypeAlias
 
 DecimalValue: TypeAlias = Decimal
 
+#: Amounts beyond 10**18 or below 10**-18 (non-zero) are no real price, size or fee; refusing
+#: them keeps a crafted file from making the app build gigabyte-long numbers.
+MAX_ADJUSTED_EXPONENT = 18
+MIN_ADJUSTED_EXPONENT = -18
+MAX_DIGITS = 40
+
 
 def parse_decimal(value: object) -> Decimal:
     """Turn text, an int or a Decimal into a finite Decimal; refuse floats and non-numbers.
@@ -36,6 +42,10 @@ def parse_decimal(value: object) -> Decimal:
         raise TypeError(f"cannot read an amount from {type(value).__name__}")
     if not result.is_finite():
         raise ValueError(f"{value!r} is not a finite number")
+    if result and not MIN_ADJUSTED_EXPONENT <= result.adjusted() <= MAX_ADJUSTED_EXPONENT:
+        raise ValueError(f"{value!r} is outside the range of amounts a journal can hold")
+    if len(result.as_tuple().digits) > MAX_DIGITS:
+        raise ValueError(f"{value!r} has more digits than any real amount")
     return result
 
 

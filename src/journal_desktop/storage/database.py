@@ -18,6 +18,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from journal_desktop.storage.errors import (
     DiskFull,
+    DuplicateRecord,
     NotAVault,
     VaultBusy,
     VaultDamaged,
@@ -58,6 +59,13 @@ def translate_error(error: BaseException, path: Path) -> VaultError:
         return VaultDamaged(str(path), "a page failed its integrity check")
     if name.startswith("SQLITE_NOTADB") or "file is not a database" in text:
         return VaultDamaged(str(path), "a page failed authentication")
+    if name.startswith("SQLITE_CONSTRAINT"):
+        if "UNIQUE" in text:
+            return DuplicateRecord("A record with the same unique value")
+        return VaultError(
+            "The change breaks one of the vault's rules (a required link or value is "
+            "missing); nothing was saved."
+        )
     if name.startswith("SQLITE_IOERR"):
         return VaultError(
             f"The vault file {path} could not be read or written (an I/O error); "

@@ -52,7 +52,8 @@ class KeychainUnavailable(VaultError):
 class KeychainEntryMissing(VaultError):
     def __init__(self, vault_id: str) -> None:
         super().__init__(
-            f"The OS keychain has no key for this vault (entry journal-desktop/vault-{vault_id}); "
+            "The OS keychain has no usable key for this vault "
+            f"(entry journal-desktop/vault-{vault_id}); "
             "unlock or restore the keychain that held it, or restore a backup into a new "
             "data folder with `journal-desktop restore FILE`."
         )
@@ -136,3 +137,8 @@ class BackupError(VaultError):
 class RecordNotFound(VaultError):
     def __init__(self, what: str) -> None:
         super().__init__(f"No {what} was found in the vault.")
+
+
+class DuplicateRecord(VaultError):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} already exists; change that one instead of adding another.")

@@ -53,7 +53,7 @@ def is_secure_backend(backend: object) -> bool:
         return bool(members) and is_secure_backend(members[0])
     if getattr(backend, "is_test_fake_secure", False) is True:
         return True
-    return module.startswith(_SECURE_BACKEND_MODULES)
+    return any(module == m or module.startswith(m + ".") for m in _SECURE_BACKEND_MODULES)
 
 
 def entry_name(vault_id: str) -> str:

@@ -39,11 +39,11 @@ from journal_desktop.storage.repositories import (
     TagRepository,
     TradeRepository,
 )
+from journal_desktop.storage.repositories.base import CLOCK_SETTING
 from journal_desktop.storage.vault_keys import KeyEnvironment
 
 DEVICE_ID_SETTING = "internal.device_id"
 DEVICE_NAME_SETTING = "internal.device_name"
-CLOCK_SETTING = "internal.hlc_last"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,6 @@ class Vault:
             with contextlib.suppress(ValueError):
                 self.clock.observe(Hlc.parse(last))
         self.audit = AuditLog(db, f"{self.device_name} ({device_id[:8]})")
-        self._audit_head_at_open = self._audit_head()
         context = StorageContext(db, self.clock, self.audit)
         self.settings = SettingsRepository(context)
         self.accounts = AccountRepository(context)
@@ -171,18 +170,10 @@ class Vault:
             raise
 
     def close(self) -> None:
+        """Close the connection. The clock needs no saving: every write stored it."""
         if self.db.closed:
             return
-        with contextlib.suppress(Exception):
-            # Only when a change was stored: stamps that never reached the file need no
-            # keeping, and a vault that was only read (or whose writes all failed, on a full
-            # disk say) is left byte for byte as it was.
-            if self._audit_head() != self._audit_head_at_open:
-                self.settings.set(CLOCK_SETTING, str(self.clock.last))
         self.db.close()
-
-    def _audit_head(self) -> int:
-        return int(self.db.scalar("SELECT coalesce(max(seq), 0) FROM audit_log"))
 
     def __enter__(self) -> Vault:
         return self

@@ -33,6 +33,10 @@ class ConcurrentChange(VaultError):
         )
 
 
+#: Where the newest stamp this device issued is kept (see StorageContext.remember_clock).
+CLOCK_SETTING = "internal.hlc_last"
+
+
 class StorageContext:
     """What every repository needs: the database, the device's clock and the audit log."""
 
@@ -40,6 +44,18 @@ class StorageContext:
         self.db = db
         self.clock = clock
         self.audit = audit
+
+    def remember_clock(self) -> None:
+        """Store the newest stamp with the change that used it, in the same transaction.
+
+        After a crash and a wall clock that went backwards, the next stamp still sorts after
+        every stamp already stored, so last-writer-wins never prefers an older edit.
+        """
+        self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (CLOCK_SETTING, str(self.clock.last)),
+        )
 
 
 class RecordRepository(Generic[R]):
@@ -149,6 +165,8 @@ class RecordRepository(Generic[R]):
         """Create records in one transaction (all or none), each with its audit entry."""
         stored = [self._prepare_new(r) for r in records]
         with self.db.transaction():
+            for record in stored:
+                self.check_unique(record)
             self.db.execute_many(self._insert, [self.encode(r) for r in stored])
             self._ctx.audit.append_many(
                 [
@@ -157,6 +175,7 @@ class RecordRepository(Generic[R]):
                 ]
             )
             self._after_write(stored)
+            self._ctx.remember_clock()
         return stored
 
     def _prepare_new(self, record: R) -> R:
@@ -175,6 +194,7 @@ class RecordRepository(Generic[R]):
             stored, changed = stamp_update(previous, record, self._ctx.clock.now())
             if not changed:
                 return previous
+            self.check_unique(stored)
             self._write_update(previous, stored)
             self._ctx.audit.append(
                 "update",
@@ -184,6 +204,7 @@ class RecordRepository(Generic[R]):
                 self.audit_values(stored, changed),
             )
             self._after_write([stored])
+            self._ctx.remember_clock()
         return stored
 
     def modify(self, record_id: uuid.UUID, change: Callable[[R], R]) -> R:
@@ -205,6 +226,7 @@ class RecordRepository(Generic[R]):
                 {"version": stored.version, "deleted": True},
             )
             self._after_delete(stored)
+            self._ctx.remember_clock()
         return stored
 
     def _write_update(self, previous: R, stored: R) -> None:
@@ -212,6 +234,9 @@ class RecordRepository(Generic[R]):
         changed = self.db.execute(self._update, [*values[1:], str(stored.id), previous.version])
         if changed != 1:
             raise ConcurrentChange(self.human_name)
+
+    def check_unique(self, record: R) -> None:
+        """Raise DuplicateRecord, naming the clash, before the database refuses it less clearly."""
 
     def _after_write(self, records: Sequence[R]) -> None:
         """Hook for repositories that keep side tables in step."""

@@ -22,6 +22,7 @@ from journal_desktop.domain.records import (
 )
 from journal_desktop.storage import codec
 from journal_desktop.storage.codec import Column
+from journal_desktop.storage.errors import DuplicateRecord
 from journal_desktop.storage.repositories.base import RecordRepository
 
 _OPT_DEC = (codec.enc_optional(codec.enc_decimal), codec.dec_optional(codec.dec_decimal))
@@ -183,6 +184,11 @@ class JournalEntryRepository(RecordRepository[JournalEntry]):
     )
     purge_on_delete: ClassVar[dict[str, object]] = {"plan": "", "review": "", "mood": None}
 
+    def check_unique(self, record: JournalEntry) -> None:
+        other = self.for_day(record.day)
+        if other is not None and other.id != record.id:
+            raise DuplicateRecord(f"A journal entry for {record.day.isoformat()}")
+
     def for_day(self, day: date) -> JournalEntry | None:
         found = self._select_where("deleted = 0 AND day = ?", (codec.enc_day(day),))
         return found[0] if found else None
@@ -210,6 +216,11 @@ class TagRepository(RecordRepository[Tag]):
     human_name = "tag"
     record_class = Tag
     columns = (Column("name"), Column("color"))
+
+    def check_unique(self, record: Tag) -> None:
+        other = self.by_name(record.name)
+        if other is not None and other.id != record.id:
+            raise DuplicateRecord(f"A tag named {other.name!r}")
 
     def by_name(self, name: str) -> Tag | None:
         found = self._select_where("deleted = 0 AND name = ? COLLATE NOCASE", (name,))
