@@ -408,7 +408,7 @@ class _Restore:
         self.db = Database.open(self.paths.database, self.key)
         migrate(self.db, self.paths)
         # The copy is a new device: sharing the source's id would clash in sync and audit.
-        Vault._write_identity(self.db, device_id=secrets.token_hex(8))
+        Vault.write_device_identity(self.db, device_id=secrets.token_hex(8))
         vault = Vault(self.paths, self.metadata, self.db)
         vault.record_key_event(
             "vault restored from backup",

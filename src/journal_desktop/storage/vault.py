@@ -116,7 +116,7 @@ class Vault:
             db = Database.open(paths.database, key, create=True)
             try:
                 migrate(db, paths)
-                cls._write_identity(db, device_id=secrets.token_hex(8))
+                cls.write_device_identity(db, device_id=secrets.token_hex(8))
                 vault = cls(paths, metadata, db)
                 with db.transaction():
                     vault.audit.append(
@@ -141,7 +141,7 @@ class Vault:
         return vault
 
     @staticmethod
-    def _write_identity(db: Database, *, device_id: str) -> None:
+    def write_device_identity(db: Database, *, device_id: str) -> None:
         with db.transaction():
             for key, value in (
                 (DEVICE_ID_SETTING, device_id),
