@@ -1,0 +1,1 @@
+"""One module per broker format; each registers an ImportFormat with the registry on import."""

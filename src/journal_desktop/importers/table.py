@@ -1,0 +1,156 @@
+"""Delimited text as rows with line numbers, so every error can say where it is.
+
+The delimiter (`,` `;` tab or `|`) is sniffed from the header line, because European Excel
+writes `;` and some platforms write tabs; quoting follows the csv module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from journal_desktop.domain.imported import ImportFileError
+from journal_desktop.importers.numbers import NotANumber, parse_amount
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {d: _count_outside_quotes(header_line, d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    count = 0
+    quoted = False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One data row: values by normalised column name, and where it came from."""
+
+    file: str
+    line: int
+    values: dict[str, str]
+
+    def text(self, column: str, *, required: bool = True) -> str:
+        value = self.values.get(normalise_header(column))
+        if value is None:
+            if required:
+                raise ImportFileError(
+                    self.file, "this column is missing", line=self.line, column=column
+                )
+            return ""
+        value = value.strip()
+        if required and not value:
+            raise ImportFileError(
+                self.file, "a value is required here", line=self.line, column=column
+            )
+        return value
+
+    def has(self, column: str) -> bool:
+        return bool(self.values.get(normalise_header(column), "").strip())
+
+    def amount(
+        self,
+        column: str,
+        *,
+        required: bool = True,
+        decimal_comma: bool | None = None,
+        default: Decimal = Decimal(0),
+    ) -> Decimal:
+        text = self.text(column, required=required)
+        if not text:
+            return default
+        try:
+            return parse_amount(text, decimal_comma=decimal_comma)
+        except NotANumber as error:
+            raise ImportFileError(self.file, str(error), line=self.line, column=column) from None
+
+    def optional_amount(self, column: str, *, decimal_comma: bool | None = None) -> Decimal | None:
+        """The amount when the column exists and has a value, else None."""
+        if not self.has(column):
+            return None
+        return self.amount(column, decimal_comma=decimal_comma)
+
+    def error(self, message: str, column: str | None = None) -> ImportFileError:
+        return ImportFileError(self.file, message, line=self.line, column=column)
+
+
+def normalise_header(name: str) -> str:
+    """Headers compare without case, surrounding spaces, BOMs or doubled spaces."""
+    return " ".join(name.replace("\ufeff", "").strip().lower().split())
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    file: str
+    header: tuple[str, ...]
+    header_line: int
+    rows: tuple[Row, ...]
+
+    def has_columns(self, *names: str) -> bool:
+        present = set(self.header)
+        return all(normalise_header(n) in present for n in names)
+
+    def require_columns(self, *names: str) -> None:
+        for name in names:
+            if normalise_header(name) not in set(self.header):
+                raise ImportFileError(
+                    self.file, "a required column is missing", line=self.header_line, column=name
+                )
+
+
+def read_table(
+    text: str, file: str, *, header_line_index: int = 0, delimiter: str | None = None
+) -> Table:
+    """Parse delimited text whose header is on line `header_line_index` (0-based)."""
+    lines = text.split("\n")
+    if header_line_index >= len(lines) or not lines[header_line_index].strip():
+        raise ImportFileError(file, "the file has no header line", line=header_line_index + 1)
+    delimiter = delimiter or sniff_delimiter(lines[header_line_index])
+    body = "\n".join(lines[header_line_index:])
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
+    try:
+        header = tuple(normalise_header(h) for h in next(reader))
+        rows = list(_rows(reader, header, file, header_line_index + 1))
+    except csv.Error as error:
+        raise ImportFileError(
+            file,
+            f"the file is not valid delimited text ({error})",
+            line=header_line_index + reader.line_num,
+        ) from None
+    return Table(file, header, header_line_index + 1, tuple(rows))
+
+
+def _rows(reader: Any, header: Sequence[str], file: str, header_line: int) -> Iterator[Row]:
+    """Rows with the file line they end on (csv's `line_num` counts lines consumed so far,
+    so a quoted value spanning lines still points at the right place)."""
+    for record in reader:
+        if not any(cell.strip() for cell in record):
+            continue
+        line = header_line + reader.line_num - 1
+        values = {name: (record[i] if i < len(record) else "") for i, name in enumerate(header)}
+        yield Row(file, line, values)
+
+
+def find_header_line(text: str, *required: str, limit: int = 50) -> int | None:
+    """The 0-based index of the first line (of the first `limit`) naming every required
+    column, for exports that put a title or account block above the table."""
+    wanted = {normalise_header(r) for r in required}
+    for index, line in enumerate(text.split("\n")[:limit]):
+        cells = next(csv.reader([line], delimiter=sniff_delimiter(line)), [])
+        if wanted <= {normalise_header(c) for c in cells}:
+            return index
+    return None
