@@ -536,23 +536,25 @@ def test_a_damaged_page_is_reported_by_the_integrity_check(
 ) -> None:
     vault.trades.add_many([make_trade(position, notes=f"{n} " + "x" * 3000) for n in range(150)])
     page_size = int(vault.db.scalar("PRAGMA page_size"))
+    # The root page of the trades table: well past page 1, and read by every scan of trades.
+    root = int(vault.db.scalar("SELECT rootpage FROM sqlite_master WHERE name = 'trades'"))
     vault.close()
     database = vault.paths.database
     pages = database.stat().st_size // page_size
-    assert pages > 50
-    damaged_page = pages // 2  # zero-based: well past page 1, which holds the schema
+    assert pages > 50 and root > 1
     with database.open("r+b") as handle:
-        handle.seek(damaged_page * page_size + 100)
+        handle.seek((root - 1) * page_size + 100)
         original = handle.read(32)
-        handle.seek(damaged_page * page_size + 100)
+        handle.seek((root - 1) * page_size + 100)
         handle.write(bytes(b ^ 0xFF for b in original))
     before = snapshot_files(vault.paths.data_dir)
 
     with Vault.open(vault.paths, key_env) as damaged:
         problems = damaged.integrity_problems()
         assert problems, "a flipped page went unnoticed"
+        assert any(str(root) in problem for problem in problems), problems
         assert database.read_bytes() == before["journal.db"]
-        with pytest.raises(VaultDamaged):
+        with pytest.raises(VaultDamaged, match="damaged"):
             damaged.trades.list_all()
     assert snapshot_files(vault.paths.data_dir) == before
 
@@ -600,6 +602,10 @@ def test_a_new_vault_takes_no_migration_backup(vault: Vault) -> None:
     assert not vault.paths.migration_backups_dir.exists()
 
 
+#: The number a migration added after the current latest one would get.
+NEXT = LATEST_VERSION + 1
+
+
 def _add_icon_column(db: Database) -> None:
     db.execute("ALTER TABLE tags ADD COLUMN icon TEXT NOT NULL DEFAULT ''")
 
@@ -623,21 +629,21 @@ def test_a_migration_takes_a_backup_copy_first(
     vault.close()
     key = key_of(vault.paths, key_env)
     old_bytes = vault.paths.database.read_bytes()
-    _install_migrations(monkeypatch, Migration(2, "tag icons", _add_icon_column))
+    _install_migrations(monkeypatch, Migration(NEXT, "tag icons", _add_icon_column))
 
     with Vault.open(vault.paths, key_env) as migrated:
-        assert migrated.schema_version() == 2
+        assert migrated.schema_version() == NEXT
         columns = {row[1] for row in migrated.db.query("PRAGMA table_info(tags)")}
         assert "icon" in columns
         assert migrated.tags.by_name("from schema 1") is not None
 
     backups = list(vault.paths.migration_backups_dir.iterdir())
     assert len(backups) == 1
-    assert backups[0].name.startswith("journal-schema1-")
+    assert backups[0].name.startswith(f"journal-schema{LATEST_VERSION}-")
     assert backups[0].read_bytes() == old_bytes
     copy = Database.open(backups[0], key)
     try:
-        assert copy.user_version() == 1
+        assert copy.user_version() == LATEST_VERSION
         assert copy.scalar("SELECT count(*) FROM tags WHERE name = 'from schema 1'") == 1
     finally:
         copy.close()
@@ -646,8 +652,11 @@ def test_a_migration_takes_a_backup_copy_first(
 @pytest.mark.parametrize(
     "extra",
     [
-        (Migration(2, "fails", _fail_half_way),),
-        (Migration(2, "tag icons", _add_icon_column), Migration(3, "fails", _fail_half_way)),
+        (Migration(NEXT, "fails", _fail_half_way),),
+        (
+            Migration(NEXT, "tag icons", _add_icon_column),
+            Migration(NEXT + 1, "fails", _fail_half_way),
+        ),
     ],
     ids=["single step", "second of two steps"],
 )
@@ -665,7 +674,7 @@ def test_a_failing_migration_rolls_back_every_step(
 
     monkeypatch.undo()
     with Vault.open(vault.paths, key_env) as reopened:
-        assert reopened.schema_version() == 1
+        assert reopened.schema_version() == LATEST_VERSION
         tables = {row[0] for row in reopened.db.query("SELECT name FROM sqlite_master")}
         assert "half_done" not in tables
         columns = {row[1] for row in reopened.db.query("PRAGMA table_info(tags)")}

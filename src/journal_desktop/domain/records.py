@@ -161,6 +161,8 @@ class Execution(Record):
     fees: Decimal = Decimal(0)
     broker_execution_id: str = ""
     import_batch_id: uuid.UUID | None = None
+    #: What makes a re-imported fill recognisable (see importing); empty for manual entries.
+    fingerprint: str = ""
 
     def __post_init__(self) -> None:
         Record.__post_init__(self)
@@ -270,6 +272,27 @@ class Tag(Record):
             and all(c in _HEX_DIGITS for c in self.color[1:])
         ):
             raise InvalidRecord("a tag's colour must look like #RRGGBB")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportBatch(Record):
+    """One imported file: its executions point here, and undoing it removes exactly them."""
+
+    filename: str
+    format_name: str
+    timezone: str
+    imported_at: datetime
+    sha256: str
+    size: int
+    execution_count: int
+    duplicate_count: int = 0
+
+    def __post_init__(self) -> None:
+        Record.__post_init__(self)
+        _require_text(self.filename, "an import's file name", max_length=255)
+        _require_utc(self.imported_at, "an import's time")
+        if self.size < 0 or self.execution_count < 0 or self.duplicate_count < 0:
+            raise InvalidRecord("an import's counts cannot be negative")
 
 
 #: The largest attachment the vault accepts; screenshots are far smaller.

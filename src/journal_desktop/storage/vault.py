@@ -32,6 +32,7 @@ from journal_desktop.storage.repositories import (
     AccountRepository,
     AttachmentRepository,
     ExecutionRepository,
+    ImportBatchRepository,
     InstrumentRepository,
     JournalEntryRepository,
     SettingsRepository,
@@ -85,6 +86,7 @@ class Vault:
         self.journal = JournalEntryRepository(context)
         self.tags = TagRepository(context)
         self.attachments = AttachmentRepository(context)
+        self.imports = ImportBatchRepository(context)
 
     # -- life cycle ---------------------------------------------------------------------------
 

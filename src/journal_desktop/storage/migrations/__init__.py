@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from journal_desktop.storage.database import Database
-from journal_desktop.storage.migrations import m0001_initial
+from journal_desktop.storage.migrations import m0001_initial, m0002_import_batches
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,9 @@ class Migration:
     apply: Callable[[Database], None]
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", m0001_initial.apply),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", m0001_initial.apply),
+    Migration(2, "import batches and execution fingerprints", m0002_import_batches.apply),
+)
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from journal_desktop.storage.database import Database
 
-_SYNC_COLUMNS = """
+SYNC_COLUMNS = """
     id TEXT PRIMARY KEY NOT NULL,
     version INTEGER NOT NULL CHECK (version >= 1),
     deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
@@ -24,13 +24,13 @@ STATEMENTS: tuple[str, ...] = (
         key TEXT PRIMARY KEY NOT NULL,
         value TEXT NOT NULL
     )""",
-    f"""CREATE TABLE accounts ({_SYNC_COLUMNS},
+    f"""CREATE TABLE accounts ({SYNC_COLUMNS},
         name TEXT NOT NULL,
         broker TEXT NOT NULL,
         broker_account_id TEXT NOT NULL,
         currency TEXT NOT NULL
     )""",
-    f"""CREATE TABLE instruments ({_SYNC_COLUMNS},
+    f"""CREATE TABLE instruments ({SYNC_COLUMNS},
         symbol TEXT NOT NULL,
         asset_class TEXT NOT NULL
             CHECK (asset_class IN ('stock', 'option', 'future', 'forex', 'crypto')),
@@ -42,7 +42,7 @@ STATEMENTS: tuple[str, ...] = (
         option_right TEXT NOT NULL
     )""",
     "CREATE INDEX instruments_by_symbol ON instruments (symbol)",
-    f"""CREATE TABLE executions ({_SYNC_COLUMNS},
+    f"""CREATE TABLE executions ({SYNC_COLUMNS},
         account_id TEXT NOT NULL REFERENCES accounts (id),
         instrument_id TEXT NOT NULL REFERENCES instruments (id),
         side TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
@@ -58,7 +58,7 @@ STATEMENTS: tuple[str, ...] = (
     """CREATE UNIQUE INDEX executions_by_broker_id ON executions (account_id, broker_execution_id)
         WHERE broker_execution_id <> '' AND deleted = 0""",
     "CREATE INDEX executions_by_batch ON executions (import_batch_id)",
-    f"""CREATE TABLE trades ({_SYNC_COLUMNS},
+    f"""CREATE TABLE trades ({SYNC_COLUMNS},
         account_id TEXT NOT NULL REFERENCES accounts (id),
         instrument_id TEXT NOT NULL REFERENCES instruments (id),
         direction TEXT NOT NULL CHECK (direction IN ('long', 'short')),
@@ -87,19 +87,19 @@ STATEMENTS: tuple[str, ...] = (
     "CREATE INDEX trades_by_account ON trades (account_id, closed_at)",
     "CREATE INDEX trades_by_instrument ON trades (instrument_id, closed_at)",
     "CREATE INDEX trades_by_open ON trades (opened_at)",
-    f"""CREATE TABLE journal_entries ({_SYNC_COLUMNS},
+    f"""CREATE TABLE journal_entries ({SYNC_COLUMNS},
         day TEXT NOT NULL,
         plan TEXT NOT NULL,
         review TEXT NOT NULL,
         mood INTEGER CHECK (mood BETWEEN 1 AND 5)
     )""",
     "CREATE UNIQUE INDEX journal_entries_by_day ON journal_entries (day) WHERE deleted = 0",
-    f"""CREATE TABLE tags ({_SYNC_COLUMNS},
+    f"""CREATE TABLE tags ({SYNC_COLUMNS},
         name TEXT NOT NULL,
         color TEXT NOT NULL
     )""",
     "CREATE UNIQUE INDEX tags_by_name ON tags (name COLLATE NOCASE) WHERE deleted = 0",
-    f"""CREATE TABLE attachments ({_SYNC_COLUMNS},
+    f"""CREATE TABLE attachments ({SYNC_COLUMNS},
         owner_type TEXT NOT NULL CHECK (owner_type IN ('trade', 'journal_entry')),
         owner_id TEXT NOT NULL,
         filename TEXT NOT NULL,

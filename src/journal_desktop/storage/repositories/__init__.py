@@ -6,6 +6,7 @@ from journal_desktop.storage.repositories.base import (
     RecordRepository,
     StorageContext,
 )
+from journal_desktop.storage.repositories.imports import ImportBatchRepository
 from journal_desktop.storage.repositories.records import (
     AccountRepository,
     ExecutionRepository,
@@ -21,6 +22,7 @@ __all__ = [
     "AttachmentRepository",
     "ConcurrentChange",
     "ExecutionRepository",
+    "ImportBatchRepository",
     "InstrumentRepository",
     "JournalEntryRepository",
     "RecordRepository",

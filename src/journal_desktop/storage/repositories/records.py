@@ -87,7 +87,27 @@ class ExecutionRepository(RecordRepository[Execution]):
         Column("fees", *_DEC),
         Column("broker_execution_id"),
         Column("import_batch_id", *_OPT_UUID),
+        Column("fingerprint"),
     )
+
+    def existing_fingerprints(self, fingerprints: Sequence[str]) -> set[str]:
+        """Which of these fingerprints are already stored (live), in chunks of bound values."""
+        found: set[str] = set()
+        for start in range(0, len(fingerprints), 500):
+            chunk = list(fingerprints[start : start + 500])
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.db.query(
+                "SELECT fingerprint FROM executions "
+                f"WHERE deleted = 0 AND fingerprint IN ({marks})",
+                chunk,
+            )
+            found.update(str(r[0]) for r in rows)
+        return found
+
+    def in_batch(self, batch_id: uuid.UUID) -> list[Execution]:
+        return self._select_where(
+            "deleted = 0 AND import_batch_id = ?", (str(batch_id),), order_by="executed_at, rowid"
+        )
 
     def for_position(self, account_id: uuid.UUID, instrument_id: uuid.UUID) -> list[Execution]:
         return self._select_where(
