@@ -156,6 +156,13 @@ class TradeRepository(RecordRepository[Trade]):
             codec.to_e8(record.net_pnl),
         )
 
+    def for_position(self, account_id: uuid.UUID, instrument_id: uuid.UUID) -> list[Trade]:
+        return self._select_where(
+            "deleted = 0 AND account_id = ? AND instrument_id = ?",
+            (str(account_id), str(instrument_id)),
+            order_by="opened_at, rowid",
+        )
+
     def closed_between(self, start: datetime, end: datetime) -> list[Trade]:
         return self._select_where(
             "deleted = 0 AND closed_at >= ? AND closed_at < ?",
