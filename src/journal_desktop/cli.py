@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from journal_desktop import __version__, terminal
+from journal_desktop.cli_trading import TradingCommands, add_trading_commands
 from journal_desktop.domain.records import Mood
 from journal_desktop.storage import backup as backups
 from journal_desktop.storage import export as exporting
@@ -461,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
         f"{terminal.NEW_VAULT_PASSPHRASE_VARIABLE} or a prompt)",
     )
     passphrase.set_defaults(handler=cmd_key_passphrase)
+
+    add_trading_commands(commands, TradingCommands(_open, _after_change))
 
     check = commands.add_parser("check", help="verify every page and the audit log")
     check.set_defaults(handler=cmd_check)

@@ -1,0 +1,251 @@
+"""The trading commands of `journal-desktop`: import, trades, imports, undo-import, stats.
+
+Amounts in JSON output are strings (`"197.75"`), never floats, so scripts get the exact
+figures the vault holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from journal_desktop.domain.decimals import canonical_decimal
+from journal_desktop.domain.imported import ImportFileError
+from journal_desktop.domain.records import Trade
+from journal_desktop.importers import formats, get_format, parse_file
+from journal_desktop.storage import codec
+from journal_desktop.storage.errors import VaultError
+from journal_desktop.storage.importing import (
+    ImportRejected,
+    ImportSummary,
+    import_parsed,
+    undo_import,
+)
+from journal_desktop.storage.vault import Vault
+
+#: Opens the vault named by the global options; returns it with its key (for local backups).
+VaultOpener = Callable[[argparse.Namespace], tuple[Vault, bytes]]
+AfterChange = Callable[[Vault, bytes], None]
+
+EXIT_OK = 0
+#: R-multiples are ratios; four places is what a trader reads, the vault keeps exact amounts.
+_R_PLACES = Decimal("0.0001")
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else canonical_decimal(value)
+
+
+def _print_json(document: Any) -> None:
+    json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+class TradingCommands:
+    def __init__(self, open_vault: VaultOpener, after_change: AfterChange) -> None:
+        self._open = open_vault
+        self._after_change = after_change
+
+    # -- import -----------------------------------------------------------------------------
+
+    def cmd_import(self, args: argparse.Namespace) -> int:
+        if args.list_formats:
+            for fmt in formats():
+                print(f"{fmt.name:<24} {fmt.description} (default zone {fmt.default_timezone})")
+            return EXIT_OK
+        if not args.file:
+            raise ImportRejected("name the file to import: journal-desktop import FILE")
+        path = Path(args.file).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ImportRejected(f"{path} cannot be read ({error.strerror})") from None
+        try:
+            if args.format:
+                get_format(args.format)  # an unknown name is reported before reading
+            parsed = parse_file(
+                data,
+                path.name,
+                format_name=args.format,
+                timezone=args.timezone,
+                account=args.account or "",
+            )
+        except ImportFileError as error:
+            raise ImportRejected(str(error)) from None
+        except ValueError as error:
+            raise ImportRejected(f"{path.name}: {error}") from None
+        zone_name = args.timezone or get_format(parsed.format_name).default_timezone
+        vault, key = self._open(args)
+        with vault:
+            summary = import_parsed(
+                vault,
+                parsed,
+                data,
+                path.name,
+                timezone=zone_name,
+                account=args.account,
+                dry_run=args.dry_run,
+            )
+            if not args.dry_run and summary.new_executions:
+                self._after_change(vault, key)
+        _report_import(summary, zone_name)
+        return EXIT_OK
+
+    def cmd_imports(self, args: argparse.Namespace) -> int:
+        vault, _key = self._open(args)
+        with vault:
+            batches = vault.imports.newest_first()
+        if args.json:
+            _print_json(
+                [
+                    {
+                        "id": str(b.id),
+                        "filename": b.filename,
+                        "format": b.format_name,
+                        "imported_at": b.imported_at.isoformat(),
+                        "timezone": b.timezone,
+                        "executions": b.execution_count,
+                        "duplicates": b.duplicate_count,
+                        "sha256": b.sha256,
+                    }
+                    for b in batches
+                ]
+            )
+            return EXIT_OK
+        if not batches:
+            print("No imports yet.")
+        for b in batches:
+            print(
+                f"{b.id}  {b.imported_at:%Y-%m-%d %H:%M} UTC  {b.format_name:<22} "
+                f"{b.execution_count:>7} executions  {b.filename}"
+            )
+        return EXIT_OK
+
+    def cmd_undo_import(self, args: argparse.Namespace) -> int:
+        try:
+            batch_id = uuid.UUID(args.id)
+        except ValueError:
+            raise VaultError(
+                f"{args.id!r} is not an import id; `journal-desktop imports` lists them."
+            ) from None
+        vault, key = self._open(args)
+        with vault:
+            result = undo_import(vault, batch_id)
+            self._after_change(vault, key)
+        print(
+            f"Removed the import of {result.filename}: {result.executions_removed} "
+            f"executions; {result.trades_remaining} trades remain in the positions it touched."
+        )
+        return EXIT_OK
+
+    # -- trades -----------------------------------------------------------------------------
+
+    def cmd_trades(self, args: argparse.Namespace) -> int:
+        vault, _key = self._open(args)
+        with vault:
+            rows = [
+                trade_document(vault, t, lookups)
+                for lookups in [_Lookups(vault)]
+                for t in vault.trades.list_all(order_by="opened_at, rowid")
+            ]
+        if args.json:
+            _print_json(rows)
+            return EXIT_OK
+        if not rows:
+            print("No trades yet: import a broker file with `journal-desktop import FILE`.")
+        for row in rows:
+            print(
+                f"{row['open_time'][:16].replace('T', ' ')}  {row['account']:<12.12} "
+                f"{row['symbol']:<10.10} {row['side']:<5} {row['quantity']:>8} "
+                f"{row['entry_price']:>10} -> {row['exit_price'] or '':>10}  "
+                f"net {row['net_pnl']:>10}  {row['status']}"
+            )
+        return EXIT_OK
+
+
+class _Lookups:
+    """Names for ids, read once, so listing 100,000 trades is not 300,000 queries."""
+
+    def __init__(self, vault: Vault) -> None:
+        self.accounts = {a.id: a.name for a in vault.accounts.list_all(include_deleted=True)}
+        self.instruments = {i.id: i for i in vault.instruments.list_all(include_deleted=True)}
+        self.tags = {t.id: t.name for t in vault.tags.list_all(include_deleted=True)}
+
+
+def trade_document(vault: Vault, trade: Trade, lookups: _Lookups) -> dict[str, Any]:
+    instrument = lookups.instruments.get(trade.instrument_id)
+    r = trade.r_multiple
+    return {
+        "id": str(trade.id),
+        "account": lookups.accounts.get(trade.account_id, ""),
+        "symbol": instrument.symbol if instrument else "",
+        "asset_class": instrument.asset_class.value if instrument else "",
+        "side": trade.direction.value,
+        "quantity": canonical_decimal(trade.quantity),
+        "entry_price": canonical_decimal(trade.entry_price),
+        "exit_price": _money(trade.exit_price),
+        "open_time": codec.enc_utc(trade.opened_at),
+        "close_time": None if trade.closed_at is None else codec.enc_utc(trade.closed_at),
+        "gross_pnl": canonical_decimal(trade.gross_pnl),
+        "fees": canonical_decimal(trade.fees),
+        "net_pnl": canonical_decimal(trade.net_pnl),
+        "r_multiple": None if r is None else canonical_decimal(r.quantize(_R_PLACES)),
+        "tags": [lookups.tags.get(t, "") for t in trade.tag_ids],
+        "status": trade.status.value,
+    }
+
+
+def _report_import(summary: ImportSummary, zone_name: str) -> None:
+    verb = "Would import" if summary.dry_run else "Imported"
+    print(
+        f"{verb} {summary.new_executions} of {summary.executions_in_file} executions from "
+        f"{summary.filename} ({summary.format_name}, times read in {zone_name}); "
+        f"{summary.duplicates} were already in the vault."
+    )
+    if summary.accounts_created:
+        print("New accounts: " + ", ".join(summary.accounts_created))
+    if summary.instruments_created:
+        print("New instruments: " + ", ".join(summary.instruments_created))
+    print(
+        f"Trades in the positions touched: {summary.trades_closed} closed, "
+        f"{summary.trades_open} open."
+    )
+    for warning in summary.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
+    if summary.dry_run:
+        print("Dry run: nothing was stored.")
+    elif summary.batch_id is not None:
+        print(
+            f"Import id {summary.batch_id} (undo with `journal-desktop undo-import "
+            f"{summary.batch_id}`)."
+        )
+
+
+def add_trading_commands(commands: Any, trading: TradingCommands) -> None:
+    """Register the trading sub-commands on the CLI's sub-parser collection."""
+    importer = commands.add_parser("import", help="import a broker file (all or nothing)")
+    importer.add_argument("file", nargs="?")
+    importer.add_argument("--format", help="the file's format (detected when left out)")
+    importer.add_argument("--account", help="the account to import into")
+    importer.add_argument("--timezone", help="zone of the file's times, e.g. America/New_York")
+    importer.add_argument("--dry-run", action="store_true", help="show what would be imported")
+    importer.add_argument("--list-formats", action="store_true", help="list known formats")
+    importer.set_defaults(handler=trading.cmd_import)
+
+    trades = commands.add_parser("trades", help="list trades")
+    trades.add_argument("--json", action="store_true")
+    trades.set_defaults(handler=trading.cmd_trades)
+
+    imports = commands.add_parser("imports", help="list past imports")
+    imports.add_argument("--json", action="store_true")
+    imports.set_defaults(handler=trading.cmd_imports)
+
+    undo = commands.add_parser("undo-import", help="remove one import's executions")
+    undo.add_argument("id")
+    undo.set_defaults(handler=trading.cmd_undo_import)
