@@ -21,6 +21,8 @@ from journal_desktop.storage.keychain import is_secure_backend
 from tests.storage.conftest import snapshot_files
 
 VAULT_PASS = "cli vault passphrase"
+#: The real broker exports in shared/, which sits beside the repository (also in CI).
+SHARED_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 BACKUP_PASS = "cli backup passphrase"
 
 

@@ -1,0 +1,128 @@
+"""Importing, listing and undoing through the real command line, on the real SQLCipher vault."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.storage.conftest import snapshot_files
+from tests.test_cli import SHARED_SAMPLES, assert_clean_failure, run
+
+HEADER = "Date,Time,Symbol,Quantity,Price,Side,Commission\n"
+HAND_WORKED = (
+    HEADER
+    + "03/02/2026,09:31:00,AAPL,100,10,Buy,1\n"
+    + "03/02/2026,09:32:00,AAPL,100,12,Buy,1\n"
+    + "03/02/2026,09:40:00,AAPL,100,15,Sell,1\n"
+)
+
+
+@pytest.fixture
+def vault_dir(tmp_path: Path) -> Path:
+    data_dir = tmp_path / "vault"
+    created = run(data_dir, "init", "--key-storage", "passphrase")
+    assert created.returncode == 0, created.stderr
+    return data_dir
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def trades(vault_dir: Path) -> list[dict[str, object]]:
+    listed = run(vault_dir, "trades", "--json")
+    assert listed.returncode == 0, listed.stderr
+    result: list[dict[str, object]] = json.loads(listed.stdout)
+    return result
+
+
+def test_hand_worked_fifo_then_flat(vault_dir: Path, tmp_path: Path) -> None:
+    first = run(vault_dir, "import", str(write(tmp_path, "a.csv", HAND_WORKED)))
+    assert first.returncode == 0, first.stderr
+    (open_trade,) = trades(vault_dir)
+    assert open_trade["status"] == "open"
+    assert open_trade["gross_pnl"] == "500"  # FIFO: the 100 bought at 10 were sold at 15
+
+    overlapping = HAND_WORKED + "03/02/2026,09:45:00,AAPL,100,15,Sell,1\n"
+    second = run(vault_dir, "import", str(write(tmp_path, "b.csv", overlapping)))
+    assert second.returncode == 0, second.stderr
+    assert "Imported 1 of 4 executions" in second.stdout
+    (closed,) = trades(vault_dir)
+    assert closed["status"] == "closed"
+    assert closed["side"] == "long"
+    assert closed["quantity"] == "200"
+    assert closed["entry_price"] == "11"
+    assert closed["exit_price"] == "15"
+    assert closed["gross_pnl"] == "800"
+    assert closed["fees"] == "4"
+    assert closed["net_pnl"] == "796"
+    assert closed["open_time"] == "2026-03-02T14:31:00.000000Z"  # New York time, stored UTC
+    assert isinstance(closed["net_pnl"], str)
+
+
+def test_reimport_adds_nothing_and_undo_removes_one_batch(vault_dir: Path, tmp_path: Path) -> None:
+    source = write(tmp_path, "a.csv", HAND_WORKED)
+    assert run(vault_dir, "import", str(source)).returncode == 0
+    again = run(vault_dir, "import", str(source))
+    assert again.returncode == 0, again.stderr
+    assert "Imported 0 of 3 executions" in again.stdout
+
+    listed = run(vault_dir, "imports", "--json")
+    (batch,) = json.loads(listed.stdout)
+    assert batch["executions"] == 3 and batch["filename"] == "a.csv"
+    undone = run(vault_dir, "undo-import", batch["id"])
+    assert undone.returncode == 0, undone.stderr
+    assert trades(vault_dir) == []
+    assert json.loads(run(vault_dir, "imports", "--json").stdout) == []
+    audit = run(vault_dir, "audit", "verify")
+    assert audit.returncode == 0, audit.stderr
+
+
+def test_identical_fills_in_one_file_are_both_kept(vault_dir: Path, tmp_path: Path) -> None:
+    twice = HEADER + "03/02/2026,09:31:00,AAPL,100,10,Buy,1\n" * 2
+    result = run(vault_dir, "import", str(write(tmp_path, "twice.csv", twice)))
+    assert result.returncode == 0, result.stderr
+    (trade,) = trades(vault_dir)
+    assert trade["quantity"] == "200"
+    again = run(vault_dir, "import", str(write(tmp_path, "twice-again.csv", twice)))
+    assert "Imported 0 of 2" in again.stdout
+
+
+def test_a_bad_line_imports_nothing(vault_dir: Path, tmp_path: Path) -> None:
+    bad = HAND_WORKED + "03/02/2026,09:50:00,AAPL,100,abc,Sell,1\n"
+    before = snapshot_files(vault_dir)
+    result = run(vault_dir, "import", str(write(tmp_path, "bad.csv", bad)))
+    assert_clean_failure(result, "Nothing was imported", "bad.csv, line 5", "'Price'")
+    assert snapshot_files(vault_dir) == before
+
+
+def test_dry_run_stores_nothing(vault_dir: Path, tmp_path: Path) -> None:
+    before = snapshot_files(vault_dir)
+    result = run(vault_dir, "import", str(write(tmp_path, "a.csv", HAND_WORKED)), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "Would import 3 of 3" in result.stdout
+    assert snapshot_files(vault_dir) == before
+
+
+def test_ibkr_sample_imports_with_exact_fees(vault_dir: Path) -> None:
+    result = run(vault_dir, "import", str(SHARED_SAMPLES / "ibkr" / "flex-trades.xml"))
+    assert result.returncode == 0, result.stderr
+    by_symbol = {t["symbol"]: t for t in trades(vault_dir)}
+    gold = by_symbol["GOLD"]
+    assert gold["status"] == "open"  # 691 bought, 100 sold: 591 still held
+    assert Decimal(str(gold["fees"])) == Decimal("3.455") + Decimal("1.1108314")
+    assert gold["gross_pnl"] == "109"  # 100 * (44.19 - 43.1), realised by the partial sale
+
+
+def test_tradovate_sample_matches_the_brokers_pnl(vault_dir: Path) -> None:
+    result = run(
+        vault_dir, "import", str(SHARED_SAMPLES / "tradovate" / "performance-paired-trades.csv")
+    )
+    assert result.returncode == 0, result.stderr
+    total = sum(Decimal(str(t["net_pnl"])) for t in trades(vault_dir))
+    assert total == Decimal("-218.00")  # the sum of the file's P/L column
