@@ -8,6 +8,7 @@ by the caller passing `decimal_comma`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from journal_desktop.domain.decimals import parse_decimal
@@ -25,6 +26,8 @@ def parse_amount(text: str, *, decimal_comma: bool | None = None) -> Decimal:
     raw = text.strip()
     if not raw:
         raise NotANumber("the value is empty")
+    if raw[0] in _CURRENCY_SIGNS and raw[1:].lstrip().startswith("("):
+        raw = raw[1:].strip()  # "$(400.00)": accounting negatives with the sign outside
     negative = False
     if raw.startswith("(") and raw.endswith(")"):
         negative = True
@@ -75,3 +78,43 @@ def _looks_like_thousands(raw: str, separator: str) -> bool:
 
 def parse_quantity(text: str, *, decimal_comma: bool | None = None) -> Decimal:
     return parse_amount(text, decimal_comma=decimal_comma)
+
+
+def infer_decimal_comma(values: Iterable[str]) -> bool | None:
+    """Whether a file's numbers use a decimal comma, judged from all of them at once.
+
+    One value alone is often ambiguous (`1,234` is a thousand or one point two), but a file is
+    consistent: `43,1` or `1.234,50` can only be decimal-comma, `43.1` or `1,234.50` only
+    decimal-point. True or False when the values agree; None when nothing decides (or they
+    contradict each other), leaving `parse_amount` to judge each value on its own.
+    """
+    comma = dot = False
+    for value in values:
+        raw = value.strip().strip(_CURRENCY_SIGNS + "()+-").strip()
+        for space in _SPACES:
+            raw = raw.replace(space, "")
+        if not raw:
+            continue
+        has_comma, has_dot = "," in raw, "." in raw
+        if has_comma and has_dot:
+            if raw.rfind(",") > raw.rfind("."):
+                comma = True
+            else:
+                dot = True
+        elif has_comma:
+            if raw.count(",") > 1:
+                dot = True
+            elif not _looks_like_thousands(raw, ","):
+                comma = True
+        elif has_dot:
+            if raw.count(".") > 1:
+                comma = True
+            elif not _looks_like_thousands(raw, "."):
+                dot = True
+        if comma and dot:
+            return None
+    if comma:
+        return True
+    if dot:
+        return False
+    return None

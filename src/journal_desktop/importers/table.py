@@ -154,3 +154,29 @@ def find_header_line(text: str, *required: str, limit: int = 50) -> int | None:
         if wanted <= {normalise_header(c) for c in cells}:
             return index
     return None
+
+
+def read_records(
+    text: str, file: str, *, delimiter: str | None = None
+) -> list[tuple[int, list[str]]]:
+    """Every non-blank record of delimited text with the 1-based line it ends on.
+
+    For files made of several tables, each with its own header (IBKR statements, account
+    statements with a Trade History block), which `read_table` cannot take whole: the format
+    module decides which record is a header and which is data. The delimiter is sniffed from
+    the first non-blank line unless given.
+    """
+    if delimiter is None:
+        first = next((line for line in text.split("\n") if line.strip()), "")
+        delimiter = sniff_delimiter(first)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    try:
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                records.append((reader.line_num, record))
+    except csv.Error as error:
+        raise ImportFileError(
+            file, f"the file is not valid delimited text ({error})", line=reader.line_num
+        ) from None
+    return records

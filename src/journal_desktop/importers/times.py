@@ -49,3 +49,31 @@ def parse_local(text: str, formats: Sequence[str], tz: tzinfo) -> datetime:
             continue
         return to_utc(parsed, tz)
     raise BadTime(f"{value!r} is not a date and time in a format this file uses")
+
+
+class LocalTimeReader:
+    """`parse_local` for a whole file: the format that read the last value is tried first.
+
+    Brokers write one format per file, so after the first row every value is read on the first
+    try, however long the list of formats a broker's settings allow.
+    """
+
+    def __init__(self, formats: Sequence[str], tz: tzinfo) -> None:
+        self._formats = list(formats)
+        self._tz = tz
+
+    def __call__(self, text: str) -> datetime:
+        return to_utc(self.naive(text), self._tz)
+
+    def naive(self, text: str) -> datetime:
+        """The wall-clock time `text` names, with no zone attached."""
+        value = text.strip()
+        for index, pattern in enumerate(self._formats):
+            try:
+                parsed = datetime.strptime(value, pattern)
+            except ValueError:
+                continue
+            if index:
+                self._formats.insert(0, self._formats.pop(index))
+            return parsed
+        raise BadTime(f"{value!r} is not a date and time in a format this file uses")
