@@ -17,11 +17,13 @@ from journal_desktop.domain.imported import (
     ParsedFile,
 )
 from journal_desktop.domain.records import AssetClass, Side
+from journal_desktop.importers.numbers import infer_decimal_comma
 from journal_desktop.importers.registry import ImportFormat, register
 from journal_desktop.importers.table import Row, find_header_line, read_table
 from journal_desktop.importers.times import BadTime, parse_local
 
 REQUIRED = ("Date", "Time", "Symbol", "Quantity", "Price", "Side")
+AMOUNT_COLUMNS = ("Quantity", "Price", "Commission", "TransFee", "ECNFee", "Fees", "Multiplier")
 SIDES = {"buy": Side.BUY, "cover": Side.BUY, "sell": Side.SELL, "short": Side.SELL}
 DATE_FORMATS = (
     "%m/%d/%Y %H:%M:%S",
@@ -58,25 +60,33 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     header = find_header_line(text, *REQUIRED, limit=5)
     table = read_table(text, filename, header_line_index=header or 0)
     table.require_columns(*REQUIRED)
+    # One file uses one decimal separator: judge it from every amount, not value by value
+    # (`43,125` alone could be either).
+    decimal_comma = infer_decimal_comma(
+        row.text(column, required=False) for row in table.rows for column in AMOUNT_COLUMNS
+    )
     executions = tuple(
-        _execution(row, tz, account, position) for position, row in enumerate(table.rows)
+        _execution(row, tz, account, position, decimal_comma)
+        for position, row in enumerate(table.rows)
     )
     if not executions:
         raise ImportFileError(filename, "the file has a header but no executions")
     return ParsedFile("generic", executions)
 
 
-def _execution(row: Row, tz: tzinfo, account: str, position: int) -> ImportedExecution:
+def _execution(
+    row: Row, tz: tzinfo, account: str, position: int, decimal_comma: bool | None
+) -> ImportedExecution:
     side_text = row.text("Side").lower()
     side = SIDES.get(side_text)
     if side is None:
         raise row.error(f"{row.text('Side')!r} is not a side (Buy, Sell, Short or Cover)", "Side")
-    quantity = row.amount("Quantity")
+    quantity = row.amount("Quantity", decimal_comma=decimal_comma)
     if quantity < 0:
         raise row.error("a quantity must not be negative; the Side says the direction", "Quantity")
     if quantity == 0:
         raise row.error("a quantity of zero is not an execution", "Quantity")
-    price = row.amount("Price")
+    price = row.amount("Price", decimal_comma=decimal_comma)
     when = f"{row.text('Date')} {row.text('Time')}"
     try:
         executed_at = parse_local(when, DATE_FORMATS, tz)
@@ -86,9 +96,13 @@ def _execution(row: Row, tz: tzinfo, account: str, position: int) -> ImportedExe
     asset_class = ASSET_CLASSES.get(kind, AssetClass.STOCK) if kind else AssetClass.STOCK
     if kind and kind not in ASSET_CLASSES:
         raise row.error(f"{kind!r} is not an asset class", "Type")
-    multiplier = row.optional_amount("Multiplier")
+    multiplier = row.optional_amount("Multiplier", decimal_comma=decimal_comma)
     fees = sum(
-        (abs(row.amount(c, required=False)) for c in ("TransFee", "ECNFee", "Fees")), Decimal(0)
+        (
+            abs(row.amount(c, required=False, decimal_comma=decimal_comma))
+            for c in ("TransFee", "ECNFee", "Fees")
+        ),
+        Decimal(0),
     )
     return ImportedExecution(
         account=row.text("Account", required=False) or account or "Default",
@@ -102,7 +116,7 @@ def _execution(row: Row, tz: tzinfo, account: str, position: int) -> ImportedExe
         quantity=quantity,
         price=price,
         executed_at=executed_at,
-        commission=abs(row.amount("Commission", required=False)),
+        commission=abs(row.amount("Commission", required=False, decimal_comma=decimal_comma)),
         fees=fees,
         broker_execution_id=row.text("ID", required=False),
         line=row.line,
