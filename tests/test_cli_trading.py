@@ -126,3 +126,36 @@ def test_tradovate_sample_matches_the_brokers_pnl(vault_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     total = sum(Decimal(str(t["net_pnl"])) for t in trades(vault_dir))
     assert total == Decimal("-218.00")  # the sum of the file's P/L column
+
+
+def test_saved_column_mapping_imports_any_csv(vault_dir: Path, tmp_path: Path) -> None:
+    mapping = {
+        "version": 1,
+        "name": "my-broker",
+        "date": "Trade Time",
+        "symbol": "Ticker",
+        "quantity": "Shares",
+        "price": "Fill",
+        "side": "B/S",
+        "date_formats": ["%Y-%m-%d %H:%M:%S"],
+        "side_words": {"B": "buy", "S": "sell"},
+        "commission": "Comm",
+    }
+    saved = run(vault_dir, "mapping", "save", str(write(tmp_path, "m.json", json.dumps(mapping))))
+    assert saved.returncode == 0, saved.stderr
+    assert "my-broker" in run(vault_dir, "mapping", "list").stdout
+
+    csv_text = (
+        "Trade Time,Ticker,Shares,Fill,B/S,Comm\n"
+        "2026-03-02 14:31:00,MSFT,10,400.10,B,0.50\n"
+        "2026-03-02 15:31:00,MSFT,10,401.35,S,0.50\n"
+    )
+    source = write(tmp_path, "other.csv", csv_text)
+    imported = run(vault_dir, "import", str(source), "--mapping", "my-broker", "--timezone", "UTC")
+    assert imported.returncode == 0, imported.stderr
+    (trade,) = trades(vault_dir)
+    assert trade["net_pnl"] == "11.5"
+    assert trade["open_time"] == "2026-03-02T14:31:00.000000Z"
+
+    unknown = run(vault_dir, "import", str(source), "--mapping", "nope")
+    assert_clean_failure(unknown, "no saved column mapping named 'nope'")

@@ -19,6 +19,9 @@ from journal_desktop.domain.decimals import canonical_decimal
 from journal_desktop.domain.imported import ImportFileError
 from journal_desktop.domain.records import Trade
 from journal_desktop.importers import formats, get_format, parse_file
+from journal_desktop.importers.mapping import ColumnMapping, MappingError, parse_with_mapping
+from journal_desktop.importers.text import UndecodableFile, decode_bytes
+from journal_desktop.importers.times import BadTime, zone
 from journal_desktop.storage import codec
 from journal_desktop.storage.errors import VaultError
 from journal_desktop.storage.importing import (
@@ -66,6 +69,8 @@ class TradingCommands:
             data = path.read_bytes()
         except OSError as error:
             raise ImportRejected(f"{path} cannot be read ({error.strerror})") from None
+        if args.mapping:
+            return self._import_with_mapping(args, path, data)
         try:
             if args.format:
                 get_format(args.format)  # an unknown name is reported before reading
@@ -95,6 +100,64 @@ class TradingCommands:
             if not args.dry_run and summary.new_executions:
                 self._after_change(vault, key)
         _report_import(summary, zone_name)
+        return EXIT_OK
+
+    def _import_with_mapping(self, args: argparse.Namespace, path: Path, data: bytes) -> int:
+        zone_name = args.timezone or "UTC"
+        vault, key = self._open(args)
+        with vault:
+            mapping = load_mapping(vault, args.mapping)
+            try:
+                parsed = parse_with_mapping(
+                    decode_bytes(data), path.name, zone(zone_name), args.account or "", mapping
+                )
+            except (ImportFileError, UndecodableFile, BadTime) as error:
+                raise ImportRejected(str(error)) from None
+            summary = import_parsed(
+                vault,
+                parsed,
+                data,
+                path.name,
+                timezone=zone_name,
+                account=args.account,
+                dry_run=args.dry_run,
+            )
+            if not args.dry_run and summary.new_executions:
+                self._after_change(vault, key)
+        if not args.timezone:
+            summary.warnings.append("no --timezone was given, so the file's times were read as UTC")
+        _report_import(summary, zone_name)
+        return EXIT_OK
+
+    def cmd_mapping_save(self, args: argparse.Namespace) -> int:
+        source = Path(args.file).expanduser()
+        try:
+            mapping = ColumnMapping.from_json(source.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise VaultError(f"{source} cannot be read ({error.strerror}).") from None
+        except MappingError as error:
+            raise VaultError(f"{source}: {error}; nothing was saved.") from None
+        vault, _key = self._open(args)
+        with vault:
+            vault.settings.set(MAPPING_SETTING_PREFIX + mapping.name, mapping.to_json())
+        print(
+            f"Saved the column mapping {mapping.name!r}; use it with "
+            f"`journal-desktop import FILE --mapping {mapping.name}`."
+        )
+        return EXIT_OK
+
+    def cmd_mapping_list(self, args: argparse.Namespace) -> int:
+        vault, _key = self._open(args)
+        with vault:
+            names = sorted(
+                k[len(MAPPING_SETTING_PREFIX) :]
+                for k in vault.settings.all()
+                if k.startswith(MAPPING_SETTING_PREFIX)
+            )
+        for name in names:
+            print(name)
+        if not names:
+            print("No saved column mappings.")
         return EXIT_OK
 
     def cmd_imports(self, args: argparse.Namespace) -> int:
@@ -169,6 +232,22 @@ class TradingCommands:
         return EXIT_OK
 
 
+MAPPING_SETTING_PREFIX = "import.mapping."
+
+
+def load_mapping(vault: Vault, name: str) -> ColumnMapping:
+    saved = vault.settings.get(MAPPING_SETTING_PREFIX + name)
+    if saved is None:
+        raise VaultError(
+            f"There is no saved column mapping named {name!r}; `journal-desktop mapping list` "
+            "shows the saved ones."
+        )
+    try:
+        return ColumnMapping.from_json(saved)
+    except MappingError as error:
+        raise VaultError(f"The saved column mapping {name!r} is unusable: {error}.") from None
+
+
 class _Lookups:
     """Names for ids, read once, so listing 100,000 trades is not 300,000 queries."""
 
@@ -236,6 +315,7 @@ def add_trading_commands(commands: Any, trading: TradingCommands) -> None:
     importer.add_argument("--timezone", help="zone of the file's times, e.g. America/New_York")
     importer.add_argument("--dry-run", action="store_true", help="show what would be imported")
     importer.add_argument("--list-formats", action="store_true", help="list known formats")
+    importer.add_argument("--mapping", metavar="NAME", help="read the file by a saved mapping")
     importer.set_defaults(handler=trading.cmd_import)
 
     trades = commands.add_parser("trades", help="list trades")
@@ -245,6 +325,18 @@ def add_trading_commands(commands: Any, trading: TradingCommands) -> None:
     imports = commands.add_parser("imports", help="list past imports")
     imports.add_argument("--json", action="store_true")
     imports.set_defaults(handler=trading.cmd_imports)
+
+    mapping = commands.add_parser("mapping", help="column mappings for any other CSV")
+    mapping_commands = mapping.add_subparsers(
+        title="mapping commands", metavar="COMMAND", required=True
+    )
+    save = mapping_commands.add_parser(
+        "save", help="save a mapping from a JSON file (see the README for its fields)"
+    )
+    save.add_argument("file")
+    save.set_defaults(handler=trading.cmd_mapping_save)
+    listing = mapping_commands.add_parser("list", help="list saved mappings")
+    listing.set_defaults(handler=trading.cmd_mapping_list)
 
     undo = commands.add_parser("undo-import", help="remove one import's executions")
     undo.add_argument("id")
