@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from journal_desktop.domain.imported import ImportFileError
-from journal_desktop.importers.numbers import NotANumber, parse_amount
+from journal_desktop.importers.numbers import NotANumber, infer_decimal_comma, parse_amount
 
 _DELIMITERS = (",", ";", "\t", "|")
 
@@ -99,10 +99,25 @@ class Table:
     header: tuple[str, ...]
     header_line: int
     rows: tuple[Row, ...]
+    delimiter: str = ","
 
     def has_columns(self, *names: str) -> bool:
         present = set(self.header)
         return all(normalise_header(n) in present for n in names)
+
+    def pick(self, *names: str) -> str | None:
+        """The first of several names a platform has used for one column that this file has,
+        so a format can accept every caption its versions and languages print."""
+        present = set(self.header)
+        return next((n for n in names if normalise_header(n) in present), None)
+
+    def decimal_comma(self, *columns: str, default: bool | None = None) -> bool | None:
+        """Whether these numeric columns use a decimal comma, judged once for the whole file
+        (a lone `1,250` cannot tell; another row's `0,62` can). `default` decides when no
+        value does; `;`-delimited files are where European locales put decimal commas."""
+        keys = [normalise_header(c) for c in columns]
+        judged = infer_decimal_comma(row.values.get(key, "") for row in self.rows for key in keys)
+        return default if judged is None else judged
 
     def require_columns(self, *names: str) -> None:
         for name in names:
@@ -131,7 +146,7 @@ def read_table(
             f"the file is not valid delimited text ({error})",
             line=header_line_index + reader.line_num,
         ) from None
-    return Table(file, header, header_line_index + 1, tuple(rows))
+    return Table(file, header, header_line_index + 1, tuple(rows), delimiter)
 
 
 def _rows(reader: Any, header: Sequence[str], file: str, header_line: int) -> Iterator[Row]:

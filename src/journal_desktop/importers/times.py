@@ -7,8 +7,9 @@ that a DST change makes ambiguous takes the first occurrence (fold 0); one that 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -41,14 +42,101 @@ def to_utc(local: datetime, tz: tzinfo) -> datetime:
 
 def parse_local(text: str, formats: Sequence[str], tz: tzinfo) -> datetime:
     """Try each strptime format in turn; the first that fits wins."""
+    return to_utc(parse_naive(text, formats), tz)
+
+
+def parse_naive(text: str, formats: Sequence[str]) -> datetime:
+    """The wall-clock time `text` names, by the first strptime format that fits, no zone."""
     value = text.strip()
     for pattern in formats:
         try:
-            parsed = datetime.strptime(value, pattern)
+            return datetime.strptime(value, pattern)
         except ValueError:
             continue
-        return to_utc(parsed, tz)
     raise BadTime(f"{value!r} is not a date and time in a format this file uses")
+
+
+def _hours(value: float) -> timedelta:
+    return timedelta(hours=value)
+
+
+#: Zone abbreviations brokers print after a time (`03/02/2026 09:31:05 EST`), as the fixed UTC
+#: offset each one names. The abbreviation is the broker's own statement of the offset in force
+#: (EDT is UTC-4 whatever the date), so it is honoured as printed rather than re-derived from a
+#: zone's rules. CST is US Central (the US brokers' meaning), not China Standard Time.
+ZONE_ABBREVIATIONS: dict[str, timedelta] = {
+    "UTC": _hours(0),
+    "GMT": _hours(0),
+    "Z": _hours(0),
+    "EST": _hours(-5),
+    "EDT": _hours(-4),
+    "CST": _hours(-6),
+    "CDT": _hours(-5),
+    "MST": _hours(-7),
+    "MDT": _hours(-6),
+    "PST": _hours(-8),
+    "PDT": _hours(-7),
+    "AKST": _hours(-9),
+    "AKDT": _hours(-8),
+    "HST": _hours(-10),
+    "WET": _hours(0),
+    "WEST": _hours(1),
+    "BST": _hours(1),
+    "CET": _hours(1),
+    "CEST": _hours(2),
+    "EET": _hours(2),
+    "EEST": _hours(3),
+    "MSK": _hours(3),
+    "IST": _hours(5.5),
+    "SGT": _hours(8),
+    "HKT": _hours(8),
+    "JST": _hours(9),
+    "AEST": _hours(10),
+    "AEDT": _hours(11),
+}
+
+_OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})?")
+_WORD = re.compile(r"[A-Za-z]{2,5}")
+_MERIDIEMS = frozenset({"AM", "PM"})
+
+
+def parse_with_zone(text: str, formats: Sequence[str], tz: tzinfo) -> datetime:
+    """Like `parse_local`, but a zone the broker printed after the time wins over `tz`.
+
+    `03/02/2026 09:31:05 EST` and `2026-03-02 09:31:05 -05:00` carry their own offset; a time
+    without one is read in `tz`. An abbreviation this module does not know is an error rather
+    than a guess, because a wrong offset moves every fill by hours.
+    """
+    value = text.strip()
+    head, _, last = value.rpartition(" ")
+    if head and last.upper() not in _MERIDIEMS:
+        offset = _printed_offset(last)
+        if offset is not None:
+            naive = parse_naive(head, formats)
+            return naive.replace(tzinfo=timezone(offset)).astimezone(UTC)
+        if _WORD.fullmatch(last):
+            try:
+                return parse_local(value, formats, tz)
+            except BadTime:
+                raise BadTime(
+                    f"{last!r} in {value!r} is not a time zone abbreviation this importer knows"
+                ) from None
+    return parse_local(value, formats, tz)
+
+
+def _printed_offset(token: str) -> timedelta | None:
+    """The UTC offset a trailing token names (`EDT`, `UTC+2`, `-05:00`), or None."""
+    known = ZONE_ABBREVIATIONS.get(token.upper())
+    if known is not None:
+        return known
+    match = _OFFSET.fullmatch(token.upper())
+    if match is None:
+        return None
+    sign = -1 if match.group(1) == "-" else 1
+    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    return sign * timedelta(hours=hours, minutes=minutes)
 
 
 class LocalTimeReader:
@@ -77,3 +165,19 @@ class LocalTimeReader:
                 self._formats.insert(0, self._formats.pop(index))
             return parsed
         raise BadTime(f"{value!r} is not a date and time in a format this file uses")
+
+
+def zone_reminder(tz: tzinfo, default: str, clock: str) -> tuple[str, ...]:
+    """The warning an import gives when it read its times in the format's default zone, for
+    files that do not say which zone their times are in (`clock` names whose clock it is).
+    An explicit `--timezone` naming another zone silences it."""
+    if _zone_name(tz) != _zone_name(zone(default)):
+        return ()
+    return (
+        f"times were read as {default} ({clock}; the file does not say which zone); "
+        "if yours is another, import again with --timezone",
+    )
+
+
+def _zone_name(tz: tzinfo) -> str:
+    return "UTC" if tz is UTC else str(getattr(tz, "key", tz))
