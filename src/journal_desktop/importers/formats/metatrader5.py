@@ -1,0 +1,242 @@
+"""MetaTrader 5 trade history report, Deals section: the HTML report or the same table as CSV.
+
+The report (Toolbox > History > right-click > Report > HTML, saved as UTF-16) is one HTML
+table whose sections (Positions, Orders, Deals, ...) start at a banner row. Deals, one row per
+fill, is the section read here; its columns are
+
+    Time, Deal, Symbol, Type, Direction, Volume, Price, Order, Commission, Fee, Swap, Profit,
+    Balance, Comment
+
+MT5 also writes hidden drill-down cells (`class="hidden"`) into these rows and a `colspan` on
+some; they are skipped and expanded so each value lands under its header (see htmltables). A
+CSV of the same columns (saved from the report, any delimiter, decimal comma allowed) is read
+the same way. Headers must be the English ones; MT5 translates them with its interface.
+
+- `Type` buy or sell is a fill; balance, credit, charge, correction, bonus, commission,
+  interest, dividend and tax rows move cash, not positions, and are skipped. `Direction` (in,
+  out, inout for a reversal, out by for a close-by) is the platform's own accounting and is
+  not needed: the matching engine sees the side and the quantity.
+- `Volume` is in lots and stays so. The multiplier is the lot's contract size, so that price
+  move x lots x multiplier is the money MT5 books: 100,000 for a currency pair (EURUSD is
+  `AssetClass.FOREX`, P&L in the quote currency), 100 ounces for XAUUSD, 5,000 for XAGUSD, one
+  coin for crypto CFDs. Index and share CFDs, whose contract size the report does not state,
+  are taken as one unit per lot, with a warning.
+- Costs are printed as signed cash amounts. Commission becomes the commission, Fee and Swap the
+  fees, with their signs turned so a charge is positive: a swap credited to the trader is a
+  negative fee, and net P&L agrees with the report's Profit + Commission + Fee + Swap.
+- `Deal` is the broker's deal ticket, kept to recognise a re-imported fill.
+
+Times are the trading server's clock, which differs by broker (often UTC+2/+3) and is not stated
+in the report. The default is UTC; pass `--timezone` with the broker's server zone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from datetime import tzinfo
+from decimal import Decimal
+
+from journal_desktop.domain.imported import ImportedExecution, ImportFileError, ParsedFile
+from journal_desktop.domain.records import Side
+from journal_desktop.importers.htmltables import HtmlRow, html_table, read_html_rows
+from journal_desktop.importers.registry import ImportFormat, register
+from journal_desktop.importers.symbols import lot_instrument
+from journal_desktop.importers.table import (
+    Row,
+    Table,
+    find_header_line,
+    normalise_header,
+    read_table,
+)
+from journal_desktop.importers.times import BadTime, parse_local, zone_reminder
+
+DEFAULT_ZONE = "UTC"
+SERVER_CLOCK = "MetaTrader prints the trading server's clock"
+NAME = "metatrader5"
+DEAL_COLUMNS = ("Time", "Deal", "Symbol", "Type", "Direction", "Volume", "Price")
+TIME_FORMATS = ("%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+SIDES = {"buy": Side.BUY, "sell": Side.SELL}
+DIRECTIONS = frozenset({"", "in", "out", "inout", "in/out", "out by"})
+#: Deal types that move money, not positions.
+CASH_TYPES = frozenset(
+    {
+        "balance",
+        "credit",
+        "charge",
+        "correction",
+        "bonus",
+        "commission",
+        "commission daily",
+        "commission monthly",
+        "agent commission daily",
+        "agent commission monthly",
+        "interest",
+        "dividend",
+        "dividend franked",
+        "tax",
+        "buy canceled",
+        "sell canceled",
+    }
+)
+_LOGIN = re.compile(r"(\d{3,})")
+_CURRENCY = re.compile(r"\(\s*([A-Z]{3})\s*,")
+
+
+def detect(text: str, filename: str) -> int:
+    """A Deals table (its `Direction` column is MT5's alone) in a report or a CSV."""
+    if _is_html(text):
+        return 95 if _deals_header(read_html_rows(text)) is not None else 0
+    return 90 if find_header_line(text, *DEAL_COLUMNS, limit=20) is not None else 0
+
+
+def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
+    if _is_html(text):
+        table, login, currency = _html_deals(text, filename)
+    else:
+        table, login, currency = _csv_deals(text, filename), "", "USD"
+    comma = table.decimal_comma("Volume", "Price", default=table.delimiter == ";")
+    name = login or account or "Default"
+    executions: list[ImportedExecution] = []
+    unknown_sizes: set[str] = set()
+    for row in table.rows:
+        execution = _deal(row, tz, name, currency, len(executions), comma, unknown_sizes)
+        if execution is not None:
+            executions.append(execution)
+    warnings = (*zone_reminder(tz, DEFAULT_ZONE, SERVER_CLOCK), *_size_warnings(unknown_sizes))
+    return ParsedFile(NAME, tuple(executions), warnings=warnings)
+
+
+def _is_html(text: str) -> bool:
+    head = text[:4096].lower()
+    return "<table" in head or "<html" in head or "<tr" in head
+
+
+def _deals_header(rows: Sequence[HtmlRow]) -> int | None:
+    wanted = {normalise_header(c) for c in DEAL_COLUMNS}
+    for index, row in enumerate(rows):
+        if wanted <= {normalise_header(c) for c in row.cells}:
+            return index
+    return None
+
+
+def _html_deals(text: str, file: str) -> tuple[Table, str, str]:
+    rows = read_html_rows(text)
+    header = _deals_header(rows)
+    if header is None:
+        raise ImportFileError(
+            file,
+            "no Deals table was found (a header with " + ", ".join(DEAL_COLUMNS) + ")",
+            line=1,
+        )
+    end = next((i for i in range(header + 1, len(rows)) if _is_banner(rows[i])), len(rows))
+    table = html_table(file, rows[header], rows[header + 1 : end])
+    login, currency = _account(rows[:header])
+    return table, login, currency
+
+
+def _is_banner(row: HtmlRow) -> bool:
+    """A section title such as `Results`: one non-empty cell that is not a number."""
+    filled = row.filled()
+    return len(filled) == 1 and not any(ch.isdigit() for ch in filled[0])
+
+
+def _account(rows: Sequence[HtmlRow]) -> tuple[str, str]:
+    """The login and deposit currency from `Account: 12345678 (USD, Server, demo, Hedge)`."""
+    for row in rows:
+        cells = row.filled()
+        for label, value in itertools.pairwise(cells):
+            if label.rstrip(":").strip().lower() == "account":
+                login = _LOGIN.search(value)
+                currency = _CURRENCY.search(value)
+                return (login.group(1) if login else "", currency.group(1) if currency else "USD")
+    return "", "USD"
+
+
+def _csv_deals(text: str, file: str) -> Table:
+    header = find_header_line(text, *DEAL_COLUMNS, limit=20)
+    if header is None:
+        raise ImportFileError(
+            file, "no Deals header was found (" + ", ".join(DEAL_COLUMNS) + ")", line=1
+        )
+    return read_table(text, file, header_line_index=header)
+
+
+def _deal(
+    row: Row,
+    tz: tzinfo,
+    account: str,
+    currency: str,
+    position: int,
+    comma: bool | None,
+    unknown_sizes: set[str],
+) -> ImportedExecution | None:
+    """The fill a deal row records, or None for a cash movement or a totals row."""
+    if not row.text("Deal", required=False).isdigit():
+        return None  # the totals line under the table, or a note
+    kind = " ".join(row.text("Type", required=False).lower().split())
+    side = SIDES.get(kind)
+    if side is None:
+        if kind in CASH_TYPES or not (row.has("Symbol") and row.has("Volume")):
+            return None
+        raise row.error(f"{row.text('Type')!r} is not a deal type (buy or sell)", "Type")
+    direction = " ".join(row.text("Direction", required=False).lower().split())
+    if direction not in DIRECTIONS:
+        raise row.error(f"{direction!r} is not a deal direction (in, out, inout)", "Direction")
+    volume = row.amount("Volume", decimal_comma=comma)
+    if volume <= 0:
+        raise row.error("a deal's volume must be positive", "Volume")
+    price = row.amount("Price", decimal_comma=comma)
+    if price < 0:
+        raise row.error("a price must not be negative", "Price")
+    instrument, known = lot_instrument(row.text("Symbol"), currency)
+    if not known:
+        unknown_sizes.add(instrument.symbol)
+    try:
+        executed_at = parse_local(row.text("Time"), TIME_FORMATS, tz)
+    except BadTime as error:
+        raise row.error(str(error), "Time") from None
+    return ImportedExecution(
+        account=account,
+        instrument=instrument,
+        side=side,
+        quantity=volume,
+        price=price,
+        executed_at=executed_at,
+        commission=_charge(row, comma, "Commission"),
+        fees=_charge(row, comma, "Fee", "Swap"),
+        broker_execution_id=row.text("Deal"),
+        line=row.line,
+        position_in_file=position,
+    )
+
+
+def _charge(row: Row, comma: bool | None, *columns: str) -> Decimal:
+    """Signed cash amounts as a cost: `-0.35` charged is 0.35, a `0.50` swap credit -0.50."""
+    total = Decimal(0)
+    for column in columns:
+        total -= row.amount(column, required=False, decimal_comma=comma)
+    return total
+
+
+def _size_warnings(symbols: set[str]) -> tuple[str, ...]:
+    if not symbols:
+        return ()
+    return (
+        "the contract size of "
+        + ", ".join(sorted(symbols))
+        + " is not in the report; one lot is taken as one unit, so check its P&L against the "
+        "report's Profit column",
+    )
+
+
+FORMAT = register(
+    ImportFormat(
+        name=NAME,
+        description="MetaTrader 5 trade history report, Deals (HTML or CSV; server time)",
+        default_timezone=DEFAULT_ZONE,
+        detect=detect,
+        parse=parse,
+    )
+)
