@@ -28,7 +28,11 @@ from journal_desktop.domain.statistics import (
     compute_statistics,
 )
 from journal_desktop.storage import Vault
-from journal_desktop.storage.statistics_sql import E8EquityCurve, Slot, StatisticsQueries
+from journal_desktop.storage.statistics_sql import (
+    E8EquityCurve,
+    StatisticsQueries,
+    offset_segments,
+)
 from tests.storage.conftest import Position, make_trade
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -310,22 +314,16 @@ def test_equity_curve_builds_points_on_demand() -> None:
     assert "2 points" in repr(curve)
 
 
-def test_slot_keys_name_their_utc_start() -> None:
-    at = "2024-03-04T15:47:12.345678Z"
-    starts = {
-        Slot.DAY: datetime(2024, 3, 4, tzinfo=UTC),
-        Slot.HOUR: datetime(2024, 3, 4, 15, tzinfo=UTC),
-        Slot.QUARTER: datetime(2024, 3, 4, 15, 45, tzinfo=UTC),
-        Slot.INSTANT: datetime(2024, 3, 4, 15, 47, 12, 345678, tzinfo=UTC),
-    }
-    keys = {
-        Slot.DAY: at[:10],
-        Slot.HOUR: at[:13],
-        Slot.QUARTER: at[:14] + "3",
-        Slot.INSTANT: at,
-    }
-    for slot, start in starts.items():
-        assert slot.start(keys[slot]) == start
+def test_offset_segments_find_each_change_to_the_microsecond() -> None:
+    first = datetime(2024, 1, 1, tzinfo=UTC)
+    last = datetime(2024, 12, 31, tzinfo=UTC)
+    hour = 3_600_000_000
+    assert offset_segments(NEW_YORK, first, last) == [
+        (first, -5 * hour),
+        (datetime(2024, 3, 10, 7, tzinfo=UTC), -4 * hour),
+        (datetime(2024, 11, 3, 6, tzinfo=UTC), -5 * hour),
+    ]
+    assert offset_segments(UTC, first, last) == [(first, 0)]
 
 
 # -- property: SQL == pure on generated journals ---------------------------------------------------
@@ -429,3 +427,21 @@ def test_sql_statistics_equal_the_pure_ones(
         )
     )
     assert_agree(vault, flt, tz)
+
+
+def test_trades_handed_over_out_of_order_are_sorted(vault: Vault, position: Position) -> None:
+    """The read usually arrives in close order (close-time index); the check must not trust it."""
+    base = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
+    vault.trades.add_many(
+        [
+            make_trade(position, closed_at=base + timedelta(minutes=i % 4), net_pnl=Decimal(i))
+            for i in range(12)
+        ]
+    )
+    q = _queries(vault)
+    columns, where, params = q._read(TradeFilter(), UTC)
+    expected = q._in_close_order(columns, where, params)
+    shuffle = [7, 3, 11, 0, 5, 9, 1, 10, 2, 8, 4, 6]
+    shuffled = type(columns)(*([column[i] for i in shuffle] for column in columns))
+    assert q._in_close_order(shuffled, where, params) == expected
+    assert list(expected.closes) == sorted(expected.closes)

@@ -32,6 +32,8 @@ Decisions a reader should know (the CLI and the dashboard show them as documente
 from __future__ import annotations
 
 import enum
+import itertools
+import operator
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -353,21 +355,20 @@ class Drawdown:
 N = TypeVar("N", int, Decimal)
 
 
-def largest_fall(nets: Iterable[N], zero: N) -> tuple[N, N]:
+def largest_fall(nets: Sequence[N], zero: N) -> tuple[N, N]:
     """(largest fall, the peak it fell from) of the curve 0, n1, n1+n2, ...
 
-    Generic so the SQL side can run it on integer 1e-8 units; the first of equal falls wins.
-    Decimal callers hold the EXACT context.
+    Peaks include the starting 0; the first of equal falls wins. Generic so the SQL side runs
+    it on integer 1e-8 units; Decimal callers hold the EXACT context. Built from C-level
+    `accumulate`/`map` because it runs over every trade of a journal.
     """
-    equity = peak = worst = worst_peak = zero
-    for net in nets:
-        equity += net
-        if equity > peak:
-            peak = equity
-        elif peak - equity > worst:
-            worst = peak - equity
-            worst_peak = peak
-    return worst, worst_peak
+    if not nets:
+        return zero, zero
+    equity = list(itertools.accumulate(nets))
+    peaks = list(itertools.accumulate(equity, max, initial=zero))[1:]
+    falls = list(map(operator.sub, peaks, equity))
+    worst = max(falls)
+    return (worst, peaks[falls.index(worst)]) if worst > zero else (zero, zero)
 
 
 def make_drawdown(amount: Decimal, peak: Decimal, *, any_trades: bool) -> Drawdown:
@@ -387,18 +388,15 @@ def drawdown_of(nets: Sequence[Decimal]) -> Drawdown:
     return make_drawdown(amount, peak, any_trades=bool(nets))
 
 
-def streaks_of(signs: Iterable[int]) -> tuple[int, int]:
-    """(longest run of wins, longest run of losses) from signs 1 / -1 / 0 in trade order."""
-    best_win = best_loss = run = 0
-    previous = 0
-    for sign in signs:
-        run = run + 1 if sign == previous and sign != 0 else 1
-        previous = sign
-        if sign > 0 and run > best_win:
-            best_win = run
-        elif sign < 0 and run > best_loss:
-            best_loss = run
-    return best_win, best_loss
+def streaks_of(nets: Sequence[N]) -> tuple[int, int]:
+    """(longest run of wins, longest run of losses) in trade order; breakeven ends both.
+
+    Each run is a run of 1 bytes in a 0/1 string, so the work is C-level split and len.
+    """
+    zeros = itertools.repeat(0)
+    wins = bytes(map(operator.lt, zeros, nets))  # 0 < net
+    losses = bytes(map(operator.gt, zeros, nets))  # 0 > net
+    return max(map(len, wins.split(b"\0"))), max(map(len, losses.split(b"\0")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,23 +416,20 @@ def r_multiple(net_pnl: Decimal, initial_risk: Decimal) -> Decimal:
     return quotient(net_pnl, initial_risk)
 
 
-def r_stats_of(values: Iterable[Decimal]) -> RStats:
+def r_stats_of(values: Sequence[Decimal]) -> RStats:
     """Count, total, average and SQN of R values.
 
     SQN = S * sqrt((n - 1) / (n * Q - S**2)) with S = sum of R, Q = sum of R**2: the same as
     sqrt(n) * mean / stdev, but with S and Q exact, the variance is never rounded, and there is
     a single square root at SQRT_DIGITS, rounded once to QUOTIENT_DIGITS.
     """
-    n = 0
-    total = squares = _ZERO
-    with localcontext(EXACT):
-        for r in values:
-            n += 1
-            total += r
-            squares += r * r
-        spread = n * squares - total * total
+    n = len(values)
     if n == 0:
         return RStats()
+    with localcontext(EXACT):
+        total = sum(values, _ZERO)
+        squares = sum(map(operator.mul, values, values), _ZERO)
+        spread = n * squares - total * total
     average = quotient(total, n)
     if n < 2 or spread <= 0:
         return RStats(n, total, average, None)
@@ -576,7 +571,7 @@ def compute_statistics(
             if trade.initial_risk is not None:
                 r_values.append(r_multiple(trade.net_pnl, trade.initial_risk))
     nets = [t.net_pnl for t in closed]
-    wins, losses = streaks_of((n > 0) - (n < 0) for n in nets)
+    wins, losses = streaks_of(nets)
     return Statistics(
         totals=totals.freeze(),
         r=r_stats_of(r_values),
