@@ -416,3 +416,9 @@ def test_start_of_day_across_dst_changes() -> None:
     # Havana falls back from 01:00 to 00:00: the first midnight already reads the new date
     havana = ZoneInfo("America/Havana")
     assert start_of_day(date(2024, 11, 3), havana) == datetime(2024, 11, 3, 4, tzinfo=UTC)
+
+
+def test_r_stats_of_scaled_values_equal_the_unscaled_ones() -> None:
+    values = [D("1.5"), D("-0.3333333333333333333333333333"), D(2)]
+    scaled = [v.scaleb(8) for v in values]
+    assert r_stats_of(scaled, scale=8) == r_stats_of(values)

@@ -416,8 +416,11 @@ def r_multiple(net_pnl: Decimal, initial_risk: Decimal) -> Decimal:
     return quotient(net_pnl, initial_risk)
 
 
-def r_stats_of(values: Sequence[Decimal]) -> RStats:
-    """Count, total, average and SQN of R values.
+def r_stats_of(values: Sequence[Decimal], *, scale: int = 0) -> RStats:
+    """Count, total, average and SQN of R values (each given as R * 10**scale).
+
+    `scale` lets the SQL side pass net units / risk (R * 1e8) without rescaling every value:
+    rounding to significant digits commutes with powers of ten, so the sums are the same.
 
     SQN = S * sqrt((n - 1) / (n * Q - S**2)) with S = sum of R, Q = sum of R**2: the same as
     sqrt(n) * mean / stdev, but with S and Q exact, the variance is never rounded, and there is
@@ -427,8 +430,8 @@ def r_stats_of(values: Sequence[Decimal]) -> RStats:
     if n == 0:
         return RStats()
     with localcontext(EXACT):
-        total = sum(values, _ZERO)
-        squares = sum(map(operator.mul, values, values), _ZERO)
+        total = sum(values, _ZERO).scaleb(-scale)
+        squares = sum(map(operator.mul, values, values), _ZERO).scaleb(-2 * scale)
         spread = n * squares - total * total
     average = quotient(total, n)
     if n < 2 or spread <= 0:

@@ -293,6 +293,12 @@ class _InOrder(NamedTuple):
     risks: Sequence[str]
 
 
+def _ints(text: str) -> list[int]:
+    """Comma-separated integers: the C JSON parser reads them about 2x faster than split+int."""
+    values: list[int] = json.loads(f"[{text}]")
+    return values
+
+
 def _group(keys: Sequence[Any]) -> dict[Any, list[int]]:
     """Positions by key: one dict lookup and append per trade, the cheapest grouping here."""
     groups: dict[Any, list[int]] = {}
@@ -526,14 +532,14 @@ class StatisticsQueries:
             return _NO_COLUMNS, where, params
         columns = _Columns(
             closes=row[1].split(","),
-            nets=list(map(int, row[2].split(","))),
-            gross=list(map(int, row[3].split(","))),
-            fees=list(map(int, row[4].split(","))),
+            nets=_ints(row[2]),
+            gross=_ints(row[3]),
+            fees=_ints(row[4]),
             risks=row[5].split(","),
             tag_ids=row[6].split(";"),
             instruments=row[7].split(","),
             setups=json.loads(row[8]),
-            shapes=list(map(int, row[9].split(","))),
+            shapes=_ints(row[9]),
         )
         return columns, where, params
 
@@ -689,20 +695,19 @@ def _path_figures(trades: _InOrder) -> _Path:
     nets = trades.nets
     amount, peak = largest_fall(nets, 0)
     win_streak, loss_streak = streaks_of(nets)
-    # R = (net units * 1e-8) / risk = net units / (risk * 1e8): the same rational, so the same
-    # correctly rounded quotient as `r_multiple`, with one Decimal fewer per trade.
-    divide, scale = QUOTIENT.divide, EXACT.scaleb
-    r_values = [
-        divide(net, scale(Decimal(risk), 8))
-        for net, risk in zip(nets, trades.risks, strict=True)
-        if risk
+    # net units / risk is R * 1e8: the same digits as `r_multiple` gives (rounding to
+    # significant digits commutes with powers of ten); r_stats_of scales the sums back.
+    divide = QUOTIENT.divide
+    r_scaled = [
+        divide(net, Decimal(risk)) for net, risk in zip(nets, trades.risks, strict=True) if risk
     ]
+    equity = list(itertools.accumulate(nets))
     return _Path(
-        curve=E8EquityCurve(trades.closes, list(itertools.accumulate(nets))),
+        curve=E8EquityCurve(trades.closes, equity),
         drawdown=make_drawdown(_e8(amount), _e8(peak), any_trades=bool(nets)),
         win_streak=win_streak,
         loss_streak=loss_streak,
-        r=r_stats_of(r_values),
+        r=r_stats_of(r_scaled, scale=8),
     )
 
 
