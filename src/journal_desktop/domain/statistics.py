@@ -160,8 +160,9 @@ class TradeFilter:
 class BucketStats:
     """The additive figures of a group of closed trades, and the ratios derived from them.
 
-    Every field is exact and can be summed across groups (`merge_buckets`), which is how the
-    SQL side rolls fine groups up into coarse ones and still equals the pure computation.
+    Every field is exact and adds up across groups (`merge_buckets`): a breakdown's buckets
+    merge into the totals, and the SQL side can sum finer groups into coarser ones and still
+    equal the pure computation.
     """
 
     count: int = 0
