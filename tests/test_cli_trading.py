@@ -159,3 +159,42 @@ def test_saved_column_mapping_imports_any_csv(vault_dir: Path, tmp_path: Path) -
 
     unknown = run(vault_dir, "import", str(source), "--mapping", "nope")
     assert_clean_failure(unknown, "no saved column mapping named 'nope'")
+
+
+STATS_FILE = (
+    HEADER
+    + "03/02/2026,09:31:00,AAPL,100,10,Buy,1\n"  # AAPL +500 gross, 2 fees: net 498
+    + "03/02/2026,09:40:00,AAPL,100,15,Sell,1\n"
+    + "03/03/2026,10:00:00,MSFT,10,400,Buy,0.5\n"  # MSFT -100 gross, 1 fee: net -101
+    + "03/03/2026,10:30:00,MSFT,10,390,Sell,0.5\n"
+    + "03/04/2026,11:00:00,TSLA,5,200,Short,1\n"  # TSLA short +50 gross, 2 fees: net 48
+    + "03/04/2026,11:30:00,TSLA,5,190,Cover,1\n"
+)
+
+
+def test_stats_json_and_filters(vault_dir: Path, tmp_path: Path) -> None:
+    assert run(vault_dir, "import", str(write(tmp_path, "s.csv", STATS_FILE))).returncode == 0
+    result = run(vault_dir, "stats", "--json")
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["trade_count"] == 3
+    assert stats["net_pnl"] == "445"
+    assert stats["gross_pnl"] == "450"
+    assert stats["fees"] == "5"
+    assert Decimal(stats["win_rate"]) == Decimal("0.666667")
+    assert stats["avg_win"] == "273"
+    assert stats["avg_loss"] == "-101"
+    assert Decimal(stats["profit_factor"]) == (Decimal(546) / 101).quantize(Decimal("1e-6"))
+    assert Decimal(stats["expectancy"]).quantize(Decimal("0.000001")) == Decimal("148.333333")
+    assert stats["max_drawdown"] == "101"
+    assert set(stats["by_side"]) == {"long", "short"}
+    assert stats["by_symbol"]["TSLA"]["net_pnl"] == "48"
+
+    one_day = json.loads(
+        run(vault_dir, "stats", "--json", "--from", "2026-03-03", "--to", "2026-03-03").stdout
+    )
+    assert one_day["trade_count"] == 1 and one_day["net_pnl"] == "-101"
+    by_symbol = json.loads(run(vault_dir, "stats", "--json", "--symbol", "aapl").stdout)
+    assert by_symbol["net_pnl"] == "498"
+    unknown = run(vault_dir, "stats", "--account", "nobody")
+    assert_clean_failure(unknown, "no account named 'nobody'")

@@ -11,6 +11,7 @@ import json
 import sys
 import uuid
 from collections.abc import Callable
+from datetime import UTC, date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from journal_desktop.domain.decimals import canonical_decimal
 from journal_desktop.domain.imported import ImportFileError
 from journal_desktop.domain.records import Trade
+from journal_desktop.domain.statistics import BucketStats, Statistics, TradeFilter
 from journal_desktop.importers import formats, get_format, parse_file
 from journal_desktop.importers.mapping import ColumnMapping, MappingError, parse_with_mapping
 from journal_desktop.importers.text import UndecodableFile, decode_bytes
@@ -30,6 +32,7 @@ from journal_desktop.storage.importing import (
     import_parsed,
     undo_import,
 )
+from journal_desktop.storage.statistics_sql import StatisticsQueries
 from journal_desktop.storage.vault import Vault
 
 #: Opens the vault named by the global options; returns it with its key (for local backups).
@@ -207,6 +210,20 @@ class TradingCommands:
         )
         return EXIT_OK
 
+    # -- statistics -------------------------------------------------------------------------
+
+    def cmd_stats(self, args: argparse.Namespace) -> int:
+        vault, _key = self._open(args)
+        with vault:
+            flt, tag_names = build_filter(vault, args)
+            stats = StatisticsQueries(vault.db).statistics(flt, tz=flt.tz, tag_names=tag_names)
+        document = statistics_document(stats)
+        if args.json:
+            _print_json(document)
+            return EXIT_OK
+        _print_statistics(document)
+        return EXIT_OK
+
     # -- trades -----------------------------------------------------------------------------
 
     def cmd_trades(self, args: argparse.Namespace) -> int:
@@ -248,6 +265,126 @@ def load_mapping(vault: Vault, name: str) -> ColumnMapping:
         raise VaultError(f"The saved column mapping {name!r} is unusable: {error}.") from None
 
 
+def _ratio(value: Decimal | None) -> str | None:
+    return None if value is None else canonical_decimal(value.quantize(_RATIO_PLACES))
+
+
+def _bucket_document(bucket: BucketStats) -> dict[str, Any]:
+    return {
+        "trades": bucket.count,
+        "wins": bucket.wins,
+        "losses": bucket.losses,
+        "net_pnl": canonical_decimal(bucket.net_pnl),
+        "gross_pnl": canonical_decimal(bucket.gross_pnl),
+        "fees": canonical_decimal(bucket.fees),
+        "win_rate": _ratio(bucket.win_rate),
+        "profit_factor": _ratio(bucket.profit_factor),
+        "expectancy": _money(bucket.expectancy),
+    }
+
+
+def statistics_document(stats: Statistics) -> dict[str, Any]:
+    """Every figure, amounts as exact decimal strings, ratios to six places."""
+    totals = stats.totals
+    return {
+        "trade_count": stats.trade_count,
+        "wins": totals.wins,
+        "losses": totals.losses,
+        "breakeven": totals.breakeven,
+        "win_rate": _ratio(stats.win_rate),
+        "net_pnl": canonical_decimal(stats.net_pnl),
+        "gross_pnl": canonical_decimal(stats.gross_pnl),
+        "fees": canonical_decimal(stats.fees),
+        "profit_factor": _ratio(stats.profit_factor),
+        "profit_factor_unbounded": totals.profit_factor_unbounded,
+        "expectancy": _money(stats.expectancy),
+        "avg_win": _money(totals.avg_win),
+        "avg_loss": _money(totals.avg_loss),
+        "largest_win": _money(totals.largest_win),
+        "largest_loss": _money(totals.largest_loss),
+        "payoff_ratio": _ratio(totals.payoff_ratio),
+        "kelly": _ratio(totals.kelly),
+        "max_drawdown": canonical_decimal(stats.max_drawdown),
+        "max_drawdown_percent": _ratio(stats.max_drawdown_percent),
+        "r_count": stats.r.count,
+        "total_r": _ratio(stats.r.total),
+        "avg_r": _ratio(stats.r.average),
+        "sqn": _ratio(stats.r.sqn),
+        "longest_win_streak": stats.longest_win_streak,
+        "longest_loss_streak": stats.longest_loss_streak,
+        "daily": [
+            {"date": day.isoformat(), **_bucket_document(bucket)}
+            for day, bucket in stats.daily.items()
+        ],
+        "equity_curve": [
+            {"time": codec.enc_utc(point[0]), "equity": canonical_decimal(point[1])}
+            for point in stats.equity_curve
+        ],
+        "by_symbol": {k: _bucket_document(v) for k, v in stats.by_symbol.items()},
+        "by_tag": {k: _bucket_document(v) for k, v in stats.by_tag.items()},
+        "by_setup": {k: _bucket_document(v) for k, v in stats.by_setup.items()},
+        "by_weekday": {_WEEKDAYS[k]: _bucket_document(v) for k, v in stats.by_weekday.items()},
+        "by_hour": {f"{k:02d}": _bucket_document(v) for k, v in stats.by_hour.items()},
+        "by_holding_time": {k.label: _bucket_document(v) for k, v in stats.by_holding_time.items()},
+        "by_side": {k.value: _bucket_document(v) for k, v in stats.by_direction.items()},
+    }
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RATIO_PLACES = Decimal("0.000001")
+
+
+def _parse_day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise VaultError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.") from None
+
+
+def build_filter(
+    vault: Vault, args: argparse.Namespace
+) -> tuple[TradeFilter, dict[uuid.UUID, str]]:
+    """The command line's filter options as a TradeFilter; unknown names are errors, so a typo
+    never shows an empty report that looks like a real one."""
+    try:
+        tz = zone(args.timezone) if args.timezone else UTC
+    except BadTime as error:
+        raise VaultError(f"{error}.") from None
+    account_ids = None
+    if args.account:
+        account = vault.accounts.by_name(args.account)
+        if account is None:
+            raise VaultError(f"There is no account named {args.account!r}.")
+        account_ids = frozenset({account.id})
+    instrument_ids = None
+    if args.symbol:
+        found = vault.instruments.by_symbol(args.symbol.upper())
+        if not found:
+            raise VaultError(f"No trades have the symbol {args.symbol!r}.")
+        instrument_ids = frozenset(i.id for i in found)
+    tag_id = None
+    if args.tag:
+        tag = vault.tags.by_name(args.tag)
+        if tag is None:
+            raise VaultError(f"There is no tag named {args.tag!r}.")
+        tag_id = tag.id
+    try:
+        flt = TradeFilter(
+            date_from=_parse_day(args.date_from, "--from"),
+            date_to=_parse_day(args.date_to, "--to"),
+            tz=tz,
+            account_ids=account_ids,
+            instrument_ids=instrument_ids,
+            tag_id=tag_id,
+        )
+    except ValueError as error:
+        raise VaultError(f"{error}.") from None
+    tag_names = {t.id: t.name for t in vault.tags.list_all(include_deleted=True)}
+    return flt, tag_names
+
+
 class _Lookups:
     """Names for ids, read once, so listing 100,000 trades is not 300,000 queries."""
 
@@ -278,6 +415,34 @@ def trade_document(vault: Vault, trade: Trade, lookups: _Lookups) -> dict[str, A
         "tags": [lookups.tags.get(t, "") for t in trade.tag_ids],
         "status": trade.status.value,
     }
+
+
+def _print_statistics(document: dict[str, Any]) -> None:
+    def show(label: str, value: object, suffix: str = "") -> None:
+        print(f"{label:<22} {'-' if value is None else value}{suffix if value is not None else ''}")
+
+    show("Trades", document["trade_count"])
+    show("Net P&L", document["net_pnl"])
+    show("Gross P&L", document["gross_pnl"])
+    show("Fees", document["fees"])
+    win_rate = document["win_rate"]
+    show("Win rate", None if win_rate is None else f"{Decimal(win_rate) * 100:.1f}", " %")
+    factor = "no losses" if document["profit_factor_unbounded"] else document["profit_factor"]
+    show("Profit factor", factor)
+    show("Expectancy", document["expectancy"])
+    show("Average win", document["avg_win"])
+    show("Average loss", document["avg_loss"])
+    show("Max drawdown", document["max_drawdown"])
+    show("Average R", document["avg_r"])
+    show("SQN", document["sqn"])
+    show("Kelly", document["kelly"])
+    show("Longest win streak", document["longest_win_streak"])
+    show("Longest loss streak", document["longest_loss_streak"])
+    for title, key in (("By symbol", "by_symbol"), ("By side", "by_side")):
+        if document[key]:
+            print(f"\n{title}:")
+            for name, bucket in document[key].items():
+                print(f"  {name:<20} {bucket['trades']:>6} trades  net {bucket['net_pnl']}")
 
 
 def _report_import(summary: ImportSummary, zone_name: str) -> None:
@@ -321,6 +486,18 @@ def add_trading_commands(commands: Any, trading: TradingCommands) -> None:
     trades = commands.add_parser("trades", help="list trades")
     trades.add_argument("--json", action="store_true")
     trades.set_defaults(handler=trading.cmd_trades)
+
+    stats = commands.add_parser("stats", help="trading statistics over closed trades")
+    stats.add_argument("--json", action="store_true")
+    stats.add_argument("--from", dest="date_from", metavar="DATE", help="first close date")
+    stats.add_argument("--to", dest="date_to", metavar="DATE", help="last close date")
+    stats.add_argument("--account", metavar="A")
+    stats.add_argument("--tag", metavar="T")
+    stats.add_argument("--symbol", metavar="S")
+    stats.add_argument(
+        "--timezone", metavar="TZ", help="zone for dates, days and hours (default UTC)"
+    )
+    stats.set_defaults(handler=trading.cmd_stats)
 
     imports = commands.add_parser("imports", help="list past imports")
     imports.add_argument("--json", action="store_true")
