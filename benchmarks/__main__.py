@@ -13,7 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import dashboard, databases, explore, statistics_bench, trades_bulk, vault_open
+from benchmarks import (
+    dashboard,
+    databases,
+    explore,
+    import_bench,
+    statistics_bench,
+    trades_bulk,
+    vault_open,
+)
 from benchmarks.context import BenchContext
 from benchmarks.harness import Result
 
@@ -22,9 +30,10 @@ FIGURES: dict[str, Callable[[BenchContext], list[Result]]] = {
     "insert": trades_bulk.run,
     "dashboard": dashboard.run,
     "statistics": statistics_bench.run,
+    "import": import_bench.run,
 }
-#: What a plain run does (about 2.5 minutes on 2 cores). `statistics` adds about a minute, so
-#: it runs with --all or --only statistics.
+#: What a plain run does (about 2.5 minutes on 2 cores). `statistics` adds about a minute and
+#: `import` several, so they run with --all or --only NAME.
 DEFAULT_FIGURES = ("open", "insert", "dashboard")
 
 

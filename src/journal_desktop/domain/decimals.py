@@ -18,6 +18,9 @@ MAX_ADJUSTED_EXPONENT = 18
 MIN_ADJUSTED_EXPONENT = -18
 MAX_DIGITS = 40
 
+#: A private copy of the default context (28 digits), immune to callers changing theirs.
+_DEFAULT_CONTEXT = Context()
+
 
 def parse_decimal(value: object) -> Decimal:
     """Turn text, an int or a Decimal into a finite Decimal; refuse floats and non-numbers.
@@ -59,7 +62,14 @@ def canonical_decimal(value: Decimal) -> str:
         raise ValueError("only finite amounts can be stored")
     if value == 0:
         return "0"
-    # `normalize` rounds to the context's precision (28 digits by default); give it room for
-    # every digit the value has, so stripping trailing zeros never changes the amount.
-    exact = Context(prec=max(1, len(value.as_tuple().digits)), Emax=MAX_EMAX, Emin=MIN_EMIN)
+    # `normalize` rounds to the context's precision; give it room for every digit the value
+    # has, so stripping trailing zeros never changes the amount. Most amounts fit the default
+    # 28 digits, which spares building a context for each of them.
+    digits = len(value.as_tuple().digits)
+    if (
+        digits <= _DEFAULT_CONTEXT.prec
+        and _DEFAULT_CONTEXT.Emin <= value.adjusted() <= _DEFAULT_CONTEXT.Emax
+    ):
+        return format(value.normalize(_DEFAULT_CONTEXT), "f")
+    exact = Context(prec=max(1, digits), Emax=MAX_EMAX, Emin=MIN_EMIN)
     return format(value.normalize(exact), "f")
