@@ -20,6 +20,8 @@ import csv
 import io
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -63,6 +65,17 @@ def _import_once(data: bytes, workdir: Path, counter: list[int]) -> None:
         parsed = parse_file(data, "executions.csv", format_name="generic")
         summary = import_parsed(vault, parsed, data, "executions.csv", timezone="America/New_York")
         assert summary.new_executions == len(parsed.executions)
+
+
+def _timed(action: Callable[[], object]) -> Callable[[], float]:
+    """A measurement for `interleave`: runs the action, returns its seconds."""
+
+    def measure() -> float:
+        start = time.perf_counter()
+        action()
+        return time.perf_counter() - start
+
+    return measure
 
 
 def run(ctx: BenchContext) -> list[Result]:
