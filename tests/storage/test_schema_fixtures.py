@@ -29,7 +29,7 @@ def _copy(name: str, tmp_path: Path) -> VaultPaths:
     return VaultPaths(target)
 
 
-@pytest.mark.parametrize("schema", [1])
+@pytest.mark.parametrize("schema", [1, 2])
 def test_released_schema_opens_and_migrates(schema: int, tmp_path: Path) -> None:
     paths = _copy(f"vault-schema{schema}", tmp_path)
     env = KeyEnvironment(InMemoryKeyringFake(), passphrase=lambda: FIXTURE_PASSPHRASE)
@@ -57,6 +57,11 @@ def test_released_schema_opens_and_migrates(schema: int, tmp_path: Path) -> None
         assert entry is not None and entry.mood is Mood.GOOD and entry.plan == "Fixture plan"
         (attachment,) = vault.attachments.for_owner(AttachmentOwner.TRADE, trade.id)
         assert vault.attachments.data(attachment.id) == b"\x89PNG fixture bytes"
+        if schema >= 2:
+            (batch,) = vault.imports.newest_first()
+            assert batch.filename == "fixture.csv" and batch.execution_count == 2
+            assert vault.imports.original_file(batch.id).startswith(b"Date,Time,Symbol")
+            assert all(e.fingerprint for e in vault.executions.list_all())
 
     if schema < LATEST_VERSION:
         backups = list(paths.migration_backups_dir.iterdir())
