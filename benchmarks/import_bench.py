@@ -84,12 +84,16 @@ def run(ctx: BenchContext) -> list[Result]:
     ctx.progress(f"timing an import of {EXECUTIONS:,} executions, {repeats} rounds")
     counter = [0]
     ours, limit = interleave(
-        [lambda: _import_once(data, ctx.workdir, counter), lambda: _stdlib_parse(data)], repeats
+        [
+            _timed(lambda: _import_once(data, ctx.workdir, counter)),
+            _timed(lambda: _stdlib_parse(data)),
+        ],
+        repeats,
     )
     parse_only, limit_again = interleave(
         [
-            lambda: parse_file(data, "executions.csv", format_name="generic"),
-            lambda: _stdlib_parse(data),
+            _timed(lambda: parse_file(data, "executions.csv", format_name="generic")),
+            _timed(lambda: _stdlib_parse(data)),
         ],
         repeats,
     )
