@@ -7,6 +7,7 @@ writes `;` and some platforms write tabs; quoting follows the csv module.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -88,6 +89,7 @@ class Row:
         return ImportFileError(self.file, message, line=self.line, column=column)
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_header(name: str) -> str:
     """Headers compare without case, surrounding spaces, BOMs or doubled spaces."""
     return " ".join(name.replace("\ufeff", "").strip().lower().split())
