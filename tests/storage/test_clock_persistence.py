@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+
+import pytest
 
 from journal_desktop.domain.hlc import Hlc
 from journal_desktop.domain.records import JournalEntry, Tag
@@ -32,3 +34,8 @@ def test_stamps_after_a_crash_sort_after_stored_ones(
         assert min(later.stamps.values()) > max(stored.stamps.values())
     finally:
         reopened.close()
+
+
+def test_naive_times_are_refused_in_queries(vault: Vault) -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        vault.trades.closed_between(datetime(2026, 1, 1), datetime(2026, 2, 1))

@@ -45,6 +45,9 @@ def dec_optional(decoder: Decoder) -> Decoder:
 
 
 def enc_utc(value: datetime) -> str:
+    if value.tzinfo is None:
+        # A naive time would be read as the machine's local time: refuse rather than guess.
+        raise ValueError("a time without a time zone cannot be stored or compared")
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
