@@ -15,9 +15,19 @@ from journal_desktop.domain.records import META_FIELDS, Record
 R = TypeVar("R", bound=Record)
 
 
+#: Field names per record class, worked out once: imports stamp hundreds of thousands of
+#: records of a handful of types.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def record_fields(record: Record) -> tuple[str, ...]:
     """The names of a record's own data fields, in declaration order."""
-    return tuple(f.name for f in dataclasses.fields(record) if f.name not in META_FIELDS)
+    kind = type(record)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(record) if f.name not in META_FIELDS)
+        _FIELDS[kind] = names
+    return names
 
 
 def stamp_new(record: R, stamp: Hlc) -> R:
