@@ -1,0 +1,1 @@
+"""The sync server: stores only end-to-end encrypted blobs and keeps accounts safe (no Qt)."""

@@ -1,0 +1,160 @@
+"""The server's tables (SQLAlchemy Core), its engine, and schema migration on start.
+
+SQLite runs in WAL with foreign keys on; writes that must be serialised (seq assignment,
+idempotency) open with BEGIN IMMEDIATE so two writers never both read the same last seq. On
+PostgreSQL the same code takes a row lock on the account (SELECT ... FOR UPDATE).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("auth_hash", String(200), nullable=False),
+    Column("kdf_memory_kib", Integer, nullable=False),
+    Column("kdf_iterations", Integer, nullable=False),
+    Column("kdf_parallelism", Integer, nullable=False),
+    Column("salt", LargeBinary, nullable=False),
+    Column("wrapped_keys", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    #: The last seq handed out for this account's items; only ever grows.
+    Column("last_seq", BigInteger, nullable=False, default=0),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", String(64), ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    #: SHA-256 of the bearer token: a stolen database yields no usable token.
+    Column("token_hash", LargeBinary(32), nullable=False, unique=True),
+    Column("device_name", String(100), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_seen_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("address", String(64), nullable=False),
+    Index("ix_sessions_account", "account_id"),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column(
+        "account_id", String(64), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("id", String(128), primary_key=True),
+    Column("type", String(128), nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Index("ux_items_account_seq", "account_id", "seq", unique=True),
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column(
+        "account_id", String(64), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("key", String(128), primary_key=True),
+    #: SHA-256 of the request body, so a reused key with another body is refused, not replayed.
+    Column("request_hash", LargeBinary(32), nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+manifests = Table(
+    "manifests",
+    metadata,
+    Column(
+        "account_id", String(64), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("counter", BigInteger, nullable=False),
+    Column("blob", LargeBinary, nullable=False),
+)
+
+blobs = Table(
+    "blobs",
+    metadata,
+    Column(
+        "account_id", String(64), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("id", String(128), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+_IMMEDIATE = "journal_server_immediate"
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not the driver, decide how a transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if engine.dialect.name == "sqlite":
+        _tune_sqlite(engine)
+    return engine
+
+
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the write lock from its first statement (SQLite)."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_IMMEDIATE: True})
+        with connection.begin():
+            yield connection
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision shipped in this package."""
+    config = Config()
+    config.set_main_option("script_location", "journal_desktop.server:migrations")
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        connection.commit()

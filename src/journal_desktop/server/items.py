@@ -1,0 +1,212 @@
+"""Pull and push of encrypted items, and the client's authenticated manifest.
+
+A push runs in one write transaction: it takes the account's seq counter (BEGIN IMMEDIATE on
+SQLite, a row lock on PostgreSQL), applies each write whose base_version is the stored version,
+numbers it with the next seq, and stores the answer under the idempotency key, so a retried
+request gets the first answer back and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from journal_desktop.server.db import accounts, idempotency, items, manifests, write_transaction
+from journal_desktop.server.http import ApiError, read_json, unauthorized
+from journal_desktop.server.sessions import Caller, authenticate
+from journal_desktop.server.state import ServerState, state_of
+from journal_desktop.sync.protocol import (
+    DEFAULT_PULL_LIMIT,
+    MAX_INT,
+    MAX_PULL_LIMIT,
+    Accepted,
+    Conflict,
+    Item,
+    Manifest,
+    ManifestPut,
+    ProtocolError,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    parse_int_param,
+)
+
+
+def _item(row: Any) -> Item:
+    return Item(
+        id=row.id,
+        type=row.type,
+        version=row.version,
+        deleted=bool(row.deleted),
+        ciphertext=bytes(row.ciphertext),
+        seq=row.seq,
+    )
+
+
+def _pull(state: ServerState, caller: Caller, since: int, limit: int) -> PullResponse:
+    with state.engine.begin() as conn:
+        rows = conn.execute(
+            select(items)
+            .where(items.c.account_id == caller.account_id, items.c.seq > since)
+            .order_by(items.c.seq)
+            .limit(limit + 1)
+        ).all()
+    found = [_item(r) for r in rows[:limit]]
+    return PullResponse(
+        items=found,
+        next_since=found[-1].seq if found else since,
+        more=len(rows) > limit,
+    )
+
+
+async def pull(request: Request) -> Response:
+    caller = await authenticate(request)
+    params = request.query_params
+    unknown = set(params) - {"since", "limit"}
+    if unknown:
+        raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
+    since = parse_int_param(params, "since", 0, MAX_INT)
+    limit = parse_int_param(params, "limit", DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)
+    if limit < 1:
+        raise ProtocolError("query.limit: must be at least 1")
+    answer = await run_in_threadpool(_pull, state_of(request), caller, since, limit)
+    return JSONResponse(answer.to_json())
+
+
+def _locked_last_seq(conn: Connection, account_id: str) -> int:
+    last_seq = conn.execute(
+        select(accounts.c.last_seq).where(accounts.c.id == account_id).with_for_update()
+    ).scalar()
+    if last_seq is None:  # the account went away under a live token: fail closed
+        raise unauthorized()
+    return int(last_seq)
+
+
+def _apply(conn: Connection, account_id: str, push: PushRequest) -> PushResponse:
+    last_seq = _locked_last_seq(conn, account_id)
+    ids = [w.id for w in push.writes]
+    current = {
+        r.id: r
+        for r in conn.execute(
+            select(items).where(items.c.account_id == account_id, items.c.id.in_(ids))
+        ).all()
+    }
+    accepted: list[Accepted] = []
+    conflicts: list[Conflict] = []
+    for write in push.writes:
+        row = current.get(write.id)
+        stored_version = row.version if row is not None else 0
+        if stored_version != write.base_version:
+            conflicts.append(Conflict(write.id, _item(row) if row is not None else None))
+            continue
+        last_seq += 1
+        values = {
+            "type": write.type,
+            "version": write.version,
+            "deleted": write.deleted,
+            "ciphertext": write.ciphertext,
+            "seq": last_seq,
+        }
+        if row is None:
+            conn.execute(items.insert().values(account_id=account_id, id=write.id, **values))
+        else:
+            conn.execute(
+                update(items)
+                .where(items.c.account_id == account_id, items.c.id == write.id)
+                .values(**values)
+            )
+        accepted.append(Accepted(write.id, write.version, last_seq))
+    if accepted:
+        conn.execute(update(accounts).where(accounts.c.id == account_id).values(last_seq=last_seq))
+    return PushResponse(accepted, conflicts)
+
+
+def _push(state: ServerState, caller: Caller, push: PushRequest, body_hash: bytes) -> str:
+    with write_transaction(state.engine) as conn:
+        earlier = conn.execute(
+            select(idempotency.c.request_hash, idempotency.c.response).where(
+                idempotency.c.account_id == caller.account_id,
+                idempotency.c.key == push.idempotency_key,
+            )
+        ).first()
+        if earlier is not None:
+            if bytes(earlier.request_hash) != body_hash:
+                raise ApiError(
+                    422, "idempotency_key_reused", "this key was used for a different request"
+                )
+            return str(earlier.response)
+        answer = json.dumps(_apply(conn, caller.account_id, push).to_json())
+        conn.execute(
+            idempotency.insert().values(
+                account_id=caller.account_id,
+                key=push.idempotency_key,
+                request_hash=body_hash,
+                response=answer,
+                created_at=state.now(),
+            )
+        )
+    return answer
+
+
+async def push(request: Request) -> Response:
+    caller = await authenticate(request)
+    state = state_of(request)
+    push_request = PushRequest.from_json(await read_json(request, state.settings.max_body_bytes))
+    body_hash = hashlib.sha256(
+        json.dumps(push_request.to_json(), sort_keys=True).encode("utf-8")
+    ).digest()
+    answer = await run_in_threadpool(_push, state, caller, push_request, body_hash)
+    return Response(answer, media_type="application/json")
+
+
+def _get_manifest(conn: Connection, account_id: str) -> Manifest:
+    row = conn.execute(select(manifests).where(manifests.c.account_id == account_id)).first()
+    if row is None:
+        return Manifest(counter=0, blob=None)
+    return Manifest(counter=row.counter, blob=bytes(row.blob))
+
+
+def _read_manifest(state: ServerState, caller: Caller) -> Manifest:
+    with state.engine.begin() as conn:
+        return _get_manifest(conn, caller.account_id)
+
+
+async def get_manifest(request: Request) -> Response:
+    caller = await authenticate(request)
+    manifest = await run_in_threadpool(_read_manifest, state_of(request), caller)
+    return JSONResponse(manifest.to_json())
+
+
+def _put_manifest(state: ServerState, caller: Caller, put: ManifestPut) -> Manifest:
+    with write_transaction(state.engine) as conn:
+        _locked_last_seq(conn, caller.account_id)  # serialises with pushes on PostgreSQL too
+        stored = _get_manifest(conn, caller.account_id)
+        if stored.counter != put.base_counter:
+            raise ApiError(409, "manifest_conflict", extra={"current": stored.to_json()})
+        if stored.blob is None:
+            conn.execute(
+                manifests.insert().values(
+                    account_id=caller.account_id, counter=put.counter, blob=put.blob
+                )
+            )
+        else:
+            conn.execute(
+                update(manifests)
+                .where(manifests.c.account_id == caller.account_id)
+                .values(counter=put.counter, blob=put.blob)
+            )
+    return Manifest(put.counter, put.blob)
+
+
+async def put_manifest(request: Request) -> Response:
+    caller = await authenticate(request)
+    state = state_of(request)
+    put = ManifestPut.from_json(await read_json(request, state.settings.max_body_bytes))
+    manifest = await run_in_threadpool(_put_manifest, state, caller, put)
+    return JSONResponse(manifest.to_json())

@@ -1,0 +1,74 @@
+"""Security headers on every response, errors and crashes included (pure ASGI).
+
+It wraps the whole app, so even an unexpected exception becomes a 500 JSON body that carries
+the headers and no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
+HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False, trust_proxy_proto: bool = False):
+        self.app = app
+        self.hsts = hsts
+        self.trust_proxy_proto = trust_proxy_proto
+
+    def _wants_hsts(self, scope: Scope) -> bool:
+        if self.hsts or scope.get("scheme") == "https":
+            return True
+        if self.trust_proxy_proto:
+            for name, value in scope.get("headers", []):
+                if name == b"x-forwarded-proto" and value.strip().lower() == b"https":
+                    return True
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = SECURITY_HEADERS + ([HSTS] if self._wants_hsts(scope) else [])
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                names = {name.lower() for name, _ in extra}
+                headers = [h for h in message.get("headers", []) if h[0].lower() not in names]
+                message["headers"] = headers + extra
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            body = json.dumps({"error": "internal_error"}).encode()
+            await send_with_headers(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send_with_headers({"type": "http.response.body", "body": body})

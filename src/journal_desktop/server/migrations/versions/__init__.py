@@ -1,0 +1,1 @@
+"""Numbered schema revisions; each is applied in one transaction."""

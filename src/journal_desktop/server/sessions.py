@@ -1,0 +1,174 @@
+"""Sign-in, bearer-token authentication, and the device list (list, revoke, sign out).
+
+Tokens are 32 random bytes; only their SHA-256 is stored, so the database alone signs no one
+in. Authentication is fail-closed: a missing, unknown, expired or idle session is 401, and a
+dead session is deleted when it is found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from journal_desktop.server.db import accounts, sessions
+from journal_desktop.server.http import ApiError, client_address, read_json, unauthorized
+from journal_desktop.server.passwords import verify_secret
+from journal_desktop.server.state import ServerState, state_of
+from journal_desktop.sync.protocol import LoginRequest, LoginResponse, SessionInfo
+
+#: last_seen_at is rewritten at most this often (seconds), to keep reads mostly read-only.
+LAST_SEEN_GRANULARITY = 60
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated account and session; every query below is scoped by `account_id`."""
+
+    account_id: str
+    session_id: str
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+def _authenticate(state: ServerState, token: str, address: str) -> Caller:
+    now = state.now()
+    settings = state.settings
+    with state.engine.begin() as conn:
+        row = conn.execute(
+            select(
+                sessions.c.id,
+                sessions.c.account_id,
+                sessions.c.expires_at,
+                sessions.c.last_seen_at,
+                sessions.c.address,
+            ).where(sessions.c.token_hash == token_hash(token))
+        ).first()
+        if row is None:
+            raise unauthorized()
+        if now >= row.expires_at or now >= row.last_seen_at + settings.session_idle_timeout:
+            conn.execute(delete(sessions).where(sessions.c.id == row.id))
+            raise unauthorized()
+        if now - row.last_seen_at >= LAST_SEEN_GRANULARITY or row.address != address:
+            conn.execute(
+                update(sessions)
+                .where(sessions.c.id == row.id)
+                .values(last_seen_at=now, address=address)
+            )
+    return Caller(account_id=row.account_id, session_id=row.id)
+
+
+async def authenticate(request: Request) -> Caller:
+    state = state_of(request)
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token or len(token) > 128:
+        raise unauthorized()
+    address = client_address(request, state.settings.behind_proxy)
+    caller = await run_in_threadpool(_authenticate, state, token.strip(), address)
+    return caller
+
+
+def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResponse:
+    with state.engine.begin() as conn:
+        row = conn.execute(
+            select(accounts.c.id, accounts.c.auth_hash).where(accounts.c.email == login.email)
+        ).first()
+    # Verify something either way, so an unknown email costs the same time as a wrong secret.
+    ok = verify_secret(login.auth_secret, row.auth_hash if row else state.dummy_hash)
+    if row is None or not ok:
+        raise ApiError(401, "invalid_credentials")
+    token = secrets.token_urlsafe(32)
+    session_id = secrets.token_urlsafe(16)
+    now = state.now()
+    with state.engine.begin() as conn:
+        conn.execute(
+            sessions.insert().values(
+                id=session_id,
+                account_id=row.id,
+                token_hash=token_hash(token),
+                device_name=login.device_name,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + int(state.settings.session_lifetime),
+                address=address,
+            )
+        )
+    return LoginResponse(token=token, session_id=session_id)
+
+
+async def create_session(request: Request) -> Response:
+    state = state_of(request)
+    login = LoginRequest.from_json(await read_json(request, state.settings.max_body_bytes))
+    address = client_address(request, state.settings.behind_proxy)
+    answer = await run_in_threadpool(_sign_in, state, login, address)
+    return JSONResponse(answer.to_json(), status_code=201)
+
+
+def _list(state: ServerState, caller: Caller) -> list[SessionInfo]:
+    with state.engine.begin() as conn:
+        rows = conn.execute(
+            select(sessions)
+            .where(sessions.c.account_id == caller.account_id)
+            .order_by(sessions.c.created_at, sessions.c.id)
+        ).all()
+    return [
+        SessionInfo(
+            session_id=r.id,
+            device_name=r.device_name,
+            created_at=r.created_at,
+            last_seen_at=r.last_seen_at,
+            address=r.address,
+            current=r.id == caller.session_id,
+        )
+        for r in rows
+    ]
+
+
+async def list_sessions(request: Request) -> Response:
+    caller = await authenticate(request)
+    found = await run_in_threadpool(_list, state_of(request), caller)
+    return JSONResponse({"sessions": [s.to_json() for s in found]})
+
+
+def _revoke(state: ServerState, caller: Caller, session_id: str) -> int:
+    with state.engine.begin() as conn:
+        result = conn.execute(
+            delete(sessions).where(
+                sessions.c.account_id == caller.account_id, sessions.c.id == session_id
+            )
+        )
+    return result.rowcount
+
+
+async def revoke_session(request: Request) -> Response:
+    caller = await authenticate(request)
+    session_id = request.path_params["session_id"]
+    if session_id == "current":
+        session_id = caller.session_id
+    removed = await run_in_threadpool(_revoke, state_of(request), caller, session_id)
+    if not removed:
+        raise ApiError(404, "not_found")
+    return Response(status_code=204)
+
+
+def _revoke_others(state: ServerState, caller: Caller) -> int:
+    with state.engine.begin() as conn:
+        result = conn.execute(
+            delete(sessions).where(
+                sessions.c.account_id == caller.account_id, sessions.c.id != caller.session_id
+            )
+        )
+    return result.rowcount
+
+
+async def revoke_other_sessions(request: Request) -> Response:
+    caller = await authenticate(request)
+    removed = await run_in_threadpool(_revoke_others, state_of(request), caller)
+    return JSONResponse({"revoked": removed})

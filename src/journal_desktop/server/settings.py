@@ -1,0 +1,72 @@
+"""How one server process is configured, and its secret for fake prelogin salts.
+
+A frozen dataclass so a running app never sees its settings change; the clock is a field so
+tests can move time (session expiry, idle timeout) instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from journal_desktop.sync import protocol
+
+SECRET_FILE = "server-secret"  # noqa: S105 (a file name, not a secret)
+SECRET_BYTES = 32
+
+
+@dataclass(frozen=True)
+class PasswordHashing:
+    """Server-side Argon2id cost for hashing auth secrets (not the client KDF floor)."""
+
+    memory_kib: int = 65536
+    iterations: int = 3
+    lanes: int = 4
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None = None
+    max_body_bytes: int = protocol.MAX_BODY_BYTES
+    #: A session ends this long after sign-in, and after this long unused (seconds).
+    session_lifetime: float = 30 * 24 * 3600
+    session_idle_timeout: float = 7 * 24 * 3600
+    password_hashing: PasswordHashing = field(default_factory=PasswordHashing)
+    #: Trust X-Forwarded-For/-Proto from the reverse proxy in front (and only then).
+    behind_proxy: bool = False
+    #: Served over TLS directly: send HSTS.
+    tls: bool = False
+    clock: Callable[[], float] = time.time
+
+    @property
+    def url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'server.db'}"
+
+
+def load_or_create_secret(data_dir: Path) -> bytes:
+    """The server secret (owner-only file in the data dir), created on the first start.
+
+    It keys the fake salts for unknown emails; losing it only changes those fake answers.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = data_dir / SECRET_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        secret = path.read_bytes()
+        if len(secret) != SECRET_BYTES:
+            raise RuntimeError(f"{path} is damaged (expected {SECRET_BYTES} bytes)") from None
+        return secret
+    secret = secrets.token_bytes(SECRET_BYTES)
+    with os.fdopen(fd, "wb") as out:
+        out.write(secret)
+        out.flush()
+        os.fsync(out.fileno())
+    return secret

@@ -1,0 +1,155 @@
+"""A thin typed client for the sync server over an injected `httpx.Client`.
+
+Injecting the client lets tests run it in-process through Starlette's TestClient and against a
+real server on 127.0.0.1 alike. It refuses plain HTTP except to a loopback host, so a token or
+auth secret never crosses a network unencrypted. Every non-2xx answer becomes a `SyncError`
+carrying the server's error code.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from journal_desktop.sync.protocol import (
+    AccountKeys,
+    LoginRequest,
+    LoginResponse,
+    Manifest,
+    ManifestPut,
+    Prelogin,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    RegisterRequest,
+    SessionInfo,
+    Write,
+    read_account_id,
+    read_sessions,
+)
+
+
+class SyncError(Exception):
+    """The server refused a request; `code` is its machine-readable error code."""
+
+    def __init__(self, status: int, code: str, body: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+        self.body = body or {}
+
+
+class InsecureServerURL(ValueError):
+    """A plain-HTTP base URL to a host that is not this machine."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        return base_url.rstrip("/")
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
+        return base_url.rstrip("/")
+    raise InsecureServerURL(
+        f"refusing {parts.scheme or 'schemeless'} URL {base_url!r}: use https "
+        "(plain http only to a loopback address)"
+    )
+
+
+class SyncClient:
+    def __init__(self, http: httpx.Client, base_url: str, token: str | None = None) -> None:
+        self._http = http
+        self._base = check_base_url(base_url)
+        self.token = token
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        auth: bool = True,
+    ) -> Any:
+        headers = {"Accept": "application/json"}
+        if auth:
+            if self.token is None:
+                raise SyncError(401, "unauthorized")
+            headers["Authorization"] = f"Bearer {self.token}"
+        response = self._http.request(
+            method, self._base + path, json=body, params=params, headers=headers
+        )
+        if response.status_code >= 400:
+            try:
+                payload = response.json()
+            except ValueError:
+                payload = {}
+            code = payload.get("error") if isinstance(payload, dict) else None
+            raise SyncError(response.status_code, str(code or "http_error"), payload or None)
+        if response.status_code == 204:
+            return None
+        return response.json()
+
+    def health(self) -> bool:
+        return self._call("GET", "/v1/health", auth=False).get("status") == "ok"
+
+    def prelogin(self, email: str) -> Prelogin:
+        return Prelogin.from_json(
+            self._call("GET", "/v1/prelogin", params={"email": email}, auth=False)
+        )
+
+    def register(self, request: RegisterRequest) -> str:
+        return read_account_id(
+            self._call("POST", "/v1/accounts", body=request.to_json(), auth=False)
+        )
+
+    def login(self, request: LoginRequest) -> LoginResponse:
+        """Sign in; on success this client uses the new session's token."""
+        answer = LoginResponse.from_json(
+            self._call("POST", "/v1/sessions", body=request.to_json(), auth=False)
+        )
+        self.token = answer.token
+        return answer
+
+    def sessions(self) -> list[SessionInfo]:
+        return read_sessions(self._call("GET", "/v1/sessions"))
+
+    def revoke_session(self, session_id: str) -> None:
+        self._call("DELETE", f"/v1/sessions/{session_id}")
+
+    def revoke_other_sessions(self) -> int:
+        return int(self._call("POST", "/v1/sessions/revoke-others")["revoked"])
+
+    def logout(self) -> None:
+        self._call("DELETE", "/v1/sessions/current")
+        self.token = None
+
+    def account_keys(self) -> AccountKeys:
+        return AccountKeys.from_json(self._call("GET", "/v1/account/keys"))
+
+    def pull(self, since: int = 0, limit: int | None = None) -> PullResponse:
+        params: dict[str, Any] = {"since": since}
+        if limit is not None:
+            params["limit"] = limit
+        return PullResponse.from_json(self._call("GET", "/v1/items", params=params))
+
+    def push(self, idempotency_key: str, writes: list[Write]) -> PushResponse:
+        body = PushRequest(idempotency_key, writes).to_json()
+        return PushResponse.from_json(self._call("POST", "/v1/items", body=body))
+
+    def manifest(self) -> Manifest:
+        return Manifest.from_json(self._call("GET", "/v1/manifest"))
+
+    def put_manifest(self, put: ManifestPut) -> Manifest:
+        return Manifest.from_json(self._call("PUT", "/v1/manifest", body=put.to_json()))
