@@ -14,6 +14,10 @@ from pathlib import Path
 
 import platformdirs
 
+#: uvicorn options every server process runs with: no version banner, and forwarded headers
+#: are read by the app itself (only with --behind-proxy), never by uvicorn.
+UVICORN_OPTIONS: dict[str, object] = {"server_header": False, "proxy_headers": False}
+
 
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -76,9 +80,8 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         ssl_certfile=str(args.tls_cert) if tls else None,
         ssl_keyfile=str(args.tls_key) if tls else None,
-        proxy_headers=False,
-        server_header=False,
         log_level="info",
+        **UVICORN_OPTIONS,  # type: ignore[arg-type]
     )
     return 0
 

@@ -1,0 +1,98 @@
+"""The real server under uvicorn on 127.0.0.1, driven by the sync client over real sockets."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from journal_desktop.server.app import create_app
+from journal_desktop.server.cli import UVICORN_OPTIONS
+from journal_desktop.server.settings import PasswordHashing, Settings
+from journal_desktop.sync.client import SyncClient
+from tests.server.harness import login_request, register_request, write
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live_url(tmp_path: Path) -> Iterator[str]:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        password_hashing=PasswordHashing(memory_kib=64, iterations=1, lanes=1),
+    )
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        **UVICORN_OPTIONS,  # type: ignore[arg-type]
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the server did not come up")
+            time.sleep(0.05)
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+def test_register_login_push_pull_over_loopback(live_url: str) -> None:
+    with httpx.Client(timeout=10) as http:
+        client = SyncClient(http, live_url)
+        assert client.health()
+        client.register(register_request("live@example.org"))
+        client.login(login_request("live@example.org"))
+        answer = client.push("k1", [write("a", data=b"\x00\x01"), write("b")])
+        assert [a.seq for a in answer.accepted] == [1, 2]
+        pulled = client.pull()
+        assert [(i.id, i.ciphertext) for i in pulled.items] == [("a", b"\x00\x01"), ("b", b"x")]
+        response = http.get(f"{live_url}/v1/items")
+        assert response.status_code == 401
+        assert response.headers["content-security-policy"].startswith("default-src 'none'")
+        assert "server" not in response.headers
+
+
+def test_concurrent_pushes_keep_seq_gap_free(live_url: str) -> None:
+    with httpx.Client(timeout=30) as http:
+        client = SyncClient(http, live_url)
+        client.register(register_request("busy@example.org"))
+        token = client.login(login_request("busy@example.org")).token
+
+    def push(worker: int) -> list[int]:
+        with httpx.Client(timeout=30) as own:
+            mine = SyncClient(own, live_url, token)
+            seqs = []
+            for batch in range(5):
+                writes = [write(f"w{worker}-{batch}-{n}") for n in range(10)]
+                seqs += [a.seq for a in mine.push(f"w{worker}-{batch}", writes).accepted]
+            return seqs
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        all_seqs = [seq for seqs in pool.map(push, range(6)) for seq in seqs]
+    assert sorted(all_seqs) == list(range(1, 6 * 5 * 10 + 1))
