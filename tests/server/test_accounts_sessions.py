@@ -125,6 +125,7 @@ def test_sessions_list_revoke_and_logout(server: Server) -> None:
     laptop = server.signed_in("gina@example.org", "laptop")
     server.clock.now += 120
     phone = server.signed_in("gina@example.org", "phone")
+    server.clock.now += 1
     tablet = server.signed_in("gina@example.org", "tablet")
     listed = laptop.sessions()
     assert [s.device_name for s in listed] == ["laptop", "phone", "tablet"]

@@ -46,7 +46,9 @@ def unauthorized() -> ApiError:
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it passes `limit` (declared or streamed)."""
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and not declared.isdigit():
+        raise ApiError(400, "bad_request", "Content-Length is not a number")
+    if declared is not None and int(declared) > limit:
         raise ApiError(413, "body_too_large", f"the limit is {limit} bytes")
     chunks: list[bytes] = []
     size = 0
@@ -64,9 +66,25 @@ async def read_json(request: Request, limit: int) -> object:
     if content_type != "application/json":
         raise ApiError(415, "unsupported_media_type", "send application/json")
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        return json.loads(body, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except ProtocolError:
+        raise
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ProtocolError("body: not valid JSON") from None
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Refuse `{"a": 1, "a": 2}`: two readers could take different values from it."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ProtocolError(f"body: field {key!r} appears twice")
+        obj[key] = value
+    return obj
+
+
+def _no_constants(name: str) -> object:
+    raise ProtocolError(f"body: {name} is not JSON")
 
 
 def client_address(request: Request, behind_proxy: bool) -> str:

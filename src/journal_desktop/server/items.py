@@ -88,8 +88,7 @@ def _locked_last_seq(conn: Connection, account_id: str) -> int:
     return int(last_seq)
 
 
-def _apply(conn: Connection, account_id: str, push: PushRequest) -> PushResponse:
-    last_seq = _locked_last_seq(conn, account_id)
+def _apply(conn: Connection, account_id: str, last_seq: int, push: PushRequest) -> PushResponse:
     ids = [w.id for w in push.writes]
     current = {
         r.id: r
@@ -129,6 +128,8 @@ def _apply(conn: Connection, account_id: str, push: PushRequest) -> PushResponse
 
 def _push(state: ServerState, caller: Caller, push: PushRequest, body_hash: bytes) -> str:
     with write_transaction(state.engine) as conn:
+        # Lock first: on PostgreSQL two retries of one key then see each other's answer.
+        last_seq = _locked_last_seq(conn, caller.account_id)
         earlier = conn.execute(
             select(idempotency.c.request_hash, idempotency.c.response).where(
                 idempotency.c.account_id == caller.account_id,
@@ -141,7 +142,7 @@ def _push(state: ServerState, caller: Caller, push: PushRequest, body_hash: byte
                     422, "idempotency_key_reused", "this key was used for a different request"
                 )
             return str(earlier.response)
-        answer = json.dumps(_apply(conn, caller.account_id, push).to_json())
+        answer = json.dumps(_apply(conn, caller.account_id, last_seq, push).to_json())
         conn.execute(
             idempotency.insert().values(
                 account_id=caller.account_id,

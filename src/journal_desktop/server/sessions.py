@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from journal_desktop.server.db import accounts, sessions
+from journal_desktop.server.db import accounts, sessions, write_transaction
 from journal_desktop.server.http import ApiError, client_address, read_json, unauthorized
 from journal_desktop.server.passwords import verify_secret
 from journal_desktop.server.state import ServerState, state_of
@@ -51,12 +51,16 @@ def _authenticate(state: ServerState, token: str, address: str) -> Caller:
                 sessions.c.address,
             ).where(sessions.c.token_hash == token_hash(token))
         ).first()
-        if row is None:
-            raise unauthorized()
-        if now >= row.expires_at or now >= row.last_seen_at + settings.session_idle_timeout:
+    if row is None:
+        raise unauthorized()
+    # Writes go in their own short transactions: a read transaction that later writes can
+    # lose its snapshot to a concurrent writer (SQLITE_BUSY_SNAPSHOT) instead of waiting.
+    if now >= row.expires_at or now >= row.last_seen_at + settings.session_idle_timeout:
+        with write_transaction(state.engine) as conn:
             conn.execute(delete(sessions).where(sessions.c.id == row.id))
-            raise unauthorized()
-        if now - row.last_seen_at >= LAST_SEEN_GRANULARITY or row.address != address:
+        raise unauthorized()
+    if now - row.last_seen_at >= LAST_SEEN_GRANULARITY or row.address != address:
+        with write_transaction(state.engine) as conn:
             conn.execute(
                 update(sessions)
                 .where(sessions.c.id == row.id)
