@@ -96,3 +96,34 @@ def test_concurrent_pushes_keep_seq_gap_free(live_url: str) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         all_seqs = [seq for seqs in pool.map(push, range(6)) for seq in seqs]
     assert sorted(all_seqs) == list(range(1, 6 * 5 * 10 + 1))
+
+
+def test_the_console_command_serves_on_loopback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    port = free_port()
+    command = [sys.executable, "-m", "journal_desktop.server.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--data-dir", str(tmp_path / "data")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("journal-server did not come up") from None
+                time.sleep(0.1)
+        assert response.json() == {"status": "ok"}
+        assert response.headers["x-frame-options"] == "DENY"
+        assert (tmp_path / "data" / "server.db").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        assert process.stderr is not None
+        process.stderr.close()
