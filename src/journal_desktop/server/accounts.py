@@ -18,8 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from journal_desktop.server.db import accounts
-from journal_desktop.server.http import ApiError, read_json
+from journal_desktop.server import audit
+from journal_desktop.server.db import accounts, write_transaction
+from journal_desktop.server.http import ApiError, client_address, read_json
 from journal_desktop.server.passwords import hash_secret
 from journal_desktop.server.sessions import authenticate
 from journal_desktop.server.state import ServerState, state_of
@@ -68,11 +69,11 @@ async def prelogin(request: Request) -> Response:
     return JSONResponse(answer.to_json())
 
 
-def _register(state: ServerState, body: RegisterRequest) -> str:
+def _register(state: ServerState, body: RegisterRequest, address: str) -> str:
     auth_hash = hash_secret(body.auth_secret, state.settings.password_hashing)
     account_id = uuid.uuid4().hex
     try:
-        with state.engine.begin() as conn:
+        with write_transaction(state.engine) as conn:
             conn.execute(
                 accounts.insert().values(
                     id=account_id,
@@ -87,6 +88,14 @@ def _register(state: ServerState, body: RegisterRequest) -> str:
                     last_seq=0,
                 )
             )
+            audit.record(
+                conn,
+                state.audit_key,
+                at=state.now(),
+                event=audit.ACCOUNT_CREATED,
+                address=address,
+                account_id=account_id,
+            )
     except IntegrityError:
         raise ApiError(409, "account_exists") from None
     return account_id
@@ -95,7 +104,8 @@ def _register(state: ServerState, body: RegisterRequest) -> str:
 async def register(request: Request) -> Response:
     state = state_of(request)
     body = RegisterRequest.from_json(await read_json(request, state.settings.max_body_bytes))
-    account_id = await run_in_threadpool(_register, state, body)
+    address = client_address(request, state.settings.behind_proxy)
+    account_id = await run_in_threadpool(_register, state, body, address)
     return JSONResponse({"account_id": account_id}, status_code=201)
 
 

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from journal_desktop.server import accounts, items, sessions
+from journal_desktop.server import accounts, history, items, sessions
 from journal_desktop.server.db import make_engine, migrate
 from journal_desktop.server.http import ApiError
 from journal_desktop.server.middleware import SecurityHeaders
@@ -69,6 +69,7 @@ ROUTES = [
     Route("/v1/sessions", sessions.list_sessions, methods=["GET"]),
     Route("/v1/sessions/revoke-others", sessions.revoke_other_sessions, methods=["POST"]),
     Route("/v1/sessions/{session_id}", sessions.revoke_session, methods=["DELETE"]),
+    Route("/v1/security-events", history.security_events, methods=["GET"]),
     Route("/v1/items", items.pull, methods=["GET"]),
     Route("/v1/items", items.push, methods=["POST"]),
     Route("/v1/manifest", items.get_manifest, methods=["GET"]),

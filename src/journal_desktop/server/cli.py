@@ -28,18 +28,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _storage_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(platformdirs.user_data_dir("journal-server", appauthor=False)),
+    )
+    parser.add_argument("--database-url", default=None, help="default: SQLite in the data dir")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="journal-server", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the sync server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8443)
-    serve.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path(platformdirs.user_data_dir("journal-server", appauthor=False)),
-    )
-    serve.add_argument("--database-url", default=None, help="default: SQLite in the data dir")
+    _storage_options(serve)
     serve.add_argument("--tls-cert", type=Path, default=None)
     serve.add_argument("--tls-key", type=Path, default=None)
     serve.add_argument(
@@ -47,7 +51,44 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="TLS ends at a reverse proxy; trust its X-Forwarded-For/-Proto headers",
     )
+    audit = commands.add_parser("audit", help="check the security audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_commands.add_parser(
+        "verify", help="walk the hash chain; exit 1 if any entry was edited, removed or reordered"
+    )
+    _storage_options(verify)
     return parser
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0 if the chain is whole, 1 if it is broken, 2 if it cannot be checked."""
+    from journal_desktop.server import audit
+    from journal_desktop.server.db import make_engine
+    from journal_desktop.server.settings import Settings, read_secret
+
+    try:
+        secret = read_secret(args.data_dir)
+    except (OSError, RuntimeError) as exc:
+        print(f"journal-server: cannot read the server secret: {exc}", file=sys.stderr)
+        return 2
+    settings = Settings(data_dir=args.data_dir, database_url=args.database_url)
+    if settings.database_url is None and not (args.data_dir / "server.db").exists():
+        print(f"journal-server: no database in {args.data_dir}", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.url)
+    try:
+        with engine.connect() as conn:
+            verdict = audit.verify(conn, audit.audit_key(secret))
+    finally:
+        engine.dispose()
+    if verdict.ok:
+        print(f"audit log intact: {verdict.checked} entries")
+        return 0
+    print(
+        f"audit log BROKEN after {verdict.checked} good entries: {verdict.problem}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -90,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
+    if args.command == "audit" and args.audit_command == "verify":
+        return audit_verify(args)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 

@@ -113,6 +113,35 @@ blobs = Table(
     Column("created_at", BigInteger, nullable=False),
 )
 
+#: Append-only, hash-chained log of security events (see `audit`). `account_id` has no foreign
+#: key on purpose: an account's history outlives the account (deletion is itself an event).
+security_events = Table(
+    "security_events",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("account_id", String(64), nullable=True),
+    #: Keyed hash of an email that has no account, so failures on it can be told apart
+    #: without storing an address that belongs to someone who never signed up.
+    Column("email_key", LargeBinary(32), nullable=True),
+    Column("event", String(40), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("device_name", String(100), nullable=False),
+    Column("prev_hash", LargeBinary(32), nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    Index("ix_security_events_account", "account_id", "id"),
+)
+
+#: One row: the chain's last id and hash. Appends lock it, so two processes never both extend
+#: the chain from the same entry; verify also compares it with the last entry (a cut tail).
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("last_hash", LargeBinary(32), nullable=False),
+)
+
 _IMMEDIATE = "journal_server_immediate"
 
 

@@ -11,11 +11,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from journal_desktop.server import audit
 from journal_desktop.server.db import accounts, sessions, write_transaction
 from journal_desktop.server.http import ApiError, client_address, read_json, unauthorized
 from journal_desktop.server.passwords import verify_secret
@@ -32,6 +33,9 @@ class Caller:
 
     account_id: str
     session_id: str
+    #: Where the request came from and the session's device, for the audit log.
+    address: str = ""
+    device_name: str = ""
 
 
 def token_hash(token: str) -> bytes:
@@ -49,6 +53,7 @@ def _authenticate(state: ServerState, token: str, address: str) -> Caller:
                 sessions.c.expires_at,
                 sessions.c.last_seen_at,
                 sessions.c.address,
+                sessions.c.device_name,
             ).where(sessions.c.token_hash == token_hash(token))
         ).first()
     if row is None:
@@ -66,7 +71,12 @@ def _authenticate(state: ServerState, token: str, address: str) -> Caller:
                 .where(sessions.c.id == row.id)
                 .values(last_seen_at=now, address=address)
             )
-    return Caller(account_id=row.account_id, session_id=row.id)
+    return Caller(
+        account_id=row.account_id,
+        session_id=row.id,
+        address=address,
+        device_name=row.device_name,
+    )
 
 
 async def authenticate(request: Request) -> Caller:
@@ -86,12 +96,23 @@ def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResp
         ).first()
     # Verify something either way, so an unknown email costs the same time as a wrong secret.
     ok = verify_secret(login.auth_secret, row.auth_hash if row else state.dummy_hash)
+    now = state.now()
     if row is None or not ok:
+        with write_transaction(state.engine) as conn:
+            audit.record(
+                conn,
+                state.audit_key,
+                at=now,
+                event=audit.SIGN_IN_FAILED,
+                address=address,
+                device_name=login.device_name,
+                account_id=row.id if row else None,
+                email_key=state.email_key(login.email),
+            )
         raise ApiError(401, "invalid_credentials")
     token = secrets.token_urlsafe(32)
     session_id = secrets.token_urlsafe(16)
-    now = state.now()
-    with state.engine.begin() as conn:
+    with write_transaction(state.engine) as conn:
         conn.execute(
             sessions.insert().values(
                 id=session_id,
@@ -103,6 +124,15 @@ def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResp
                 expires_at=now + int(state.settings.session_lifetime),
                 address=address,
             )
+        )
+        audit.record(
+            conn,
+            state.audit_key,
+            at=now,
+            event=audit.SIGN_IN,
+            address=address,
+            device_name=login.device_name,
+            account_id=row.id,
         )
     return LoginResponse(token=token, session_id=session_id)
 
@@ -141,13 +171,29 @@ async def list_sessions(request: Request) -> Response:
     return JSONResponse({"sessions": [s.to_json() for s in found]})
 
 
+def _record(conn: Connection, state: ServerState, caller: Caller, event: str) -> None:
+    """Audit `event` for the caller's account, from the caller's device and address."""
+    audit.record(
+        conn,
+        state.audit_key,
+        at=state.now(),
+        event=event,
+        address=caller.address,
+        device_name=caller.device_name,
+        account_id=caller.account_id,
+    )
+
+
 def _revoke(state: ServerState, caller: Caller, session_id: str) -> int:
-    with state.engine.begin() as conn:
+    with write_transaction(state.engine) as conn:
         result = conn.execute(
             delete(sessions).where(
                 sessions.c.account_id == caller.account_id, sessions.c.id == session_id
             )
         )
+        if result.rowcount:
+            current = session_id == caller.session_id
+            _record(conn, state, caller, audit.LOGOUT if current else audit.SESSION_REVOKED)
     return result.rowcount
 
 
@@ -163,12 +209,13 @@ async def revoke_session(request: Request) -> Response:
 
 
 def _revoke_others(state: ServerState, caller: Caller) -> int:
-    with state.engine.begin() as conn:
+    with write_transaction(state.engine) as conn:
         result = conn.execute(
             delete(sessions).where(
                 sessions.c.account_id == caller.account_id, sessions.c.id != caller.session_id
             )
         )
+        _record(conn, state, caller, audit.OTHER_SESSIONS_REVOKED)
     return result.rowcount
 
 

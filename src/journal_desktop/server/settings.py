@@ -70,3 +70,12 @@ def load_or_create_secret(data_dir: Path) -> bytes:
         out.flush()
         os.fsync(out.fileno())
     return secret
+
+
+def read_secret(data_dir: Path) -> bytes:
+    """The existing server secret; never creates one (tools that only check, like audit verify)."""
+    path = data_dir / SECRET_FILE
+    secret = path.read_bytes()
+    if len(secret) != SECRET_BYTES:
+        raise RuntimeError(f"{path} is damaged (expected {SECRET_BYTES} bytes)")
+    return secret

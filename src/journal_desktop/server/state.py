@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from starlette.requests import Request
 
+from journal_desktop.server import audit
 from journal_desktop.server.settings import Settings
 
 
@@ -18,6 +19,13 @@ class ServerState:
     secret: bytes
     #: A hash of a random secret, verified for unknown emails so sign-in timing is the same.
     dummy_hash: str
+
+    @property
+    def audit_key(self) -> bytes:
+        return audit.audit_key(self.secret)
+
+    def email_key(self, email: str) -> bytes:
+        return audit.email_key(self.secret, email)
 
     def now(self) -> int:
         return int(self.settings.clock())

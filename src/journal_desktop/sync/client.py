@@ -25,9 +25,11 @@ from journal_desktop.sync.protocol import (
     PushRequest,
     PushResponse,
     RegisterRequest,
+    SecurityEvent,
     SessionInfo,
     Write,
     read_account_id,
+    read_security_events,
     read_sessions,
 )
 
@@ -153,3 +155,8 @@ class SyncClient:
 
     def put_manifest(self, put: ManifestPut) -> Manifest:
         return Manifest.from_json(self._call("PUT", "/v1/manifest", body=put.to_json()))
+
+    def security_events(self, limit: int | None = None) -> list[SecurityEvent]:
+        """The account's own login history and security events, newest first."""
+        params = {"limit": limit} if limit is not None else None
+        return read_security_events(self._call("GET", "/v1/security-events", params=params))

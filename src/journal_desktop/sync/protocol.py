@@ -36,6 +36,9 @@ MAX_EMAIL_CHARS = 254
 MAX_DEVICE_NAME_CHARS = 100
 MAX_ID_CHARS = 128
 MAX_INT = 2**62
+#: Most security events one GET /v1/security-events returns (newest first).
+MAX_EVENTS_LIMIT = 500
+DEFAULT_EVENTS_LIMIT = 100
 #: The client-side KDF floor (DESIGN: never below Argon2id 64 MiB, t=3); the server refuses
 #: weaker parameters at registration so it can never be used to hand out a downgrade.
 KDF_ALGORITHM = "argon2id"
@@ -604,6 +607,47 @@ class ManifestPut:
             "counter": self.counter,
             "blob": b64encode(self.blob),
         }
+
+
+@dataclass(frozen=True)
+class SecurityEvent:
+    """One entry of the account's login history (`at` is seconds since the epoch, UTC)."""
+
+    id: int
+    at: int
+    event: str
+    address: str
+    device_name: str
+
+    @classmethod
+    def from_json(cls, value: object) -> SecurityEvent:
+        r = _Reader(value, "event")
+        out = cls(
+            id=r.integer("id", 1),
+            at=r.integer("at"),
+            event=r.req_text("event", 40),
+            address=r.req_text("address", 64),
+            device_name=r.req_text("device_name", MAX_DEVICE_NAME_CHARS),
+        )
+        r.done()
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at,
+            "event": self.event,
+            "address": self.address,
+            "device_name": self.device_name,
+        }
+
+
+def read_security_events(value: object) -> list[SecurityEvent]:
+    """The body of GET /v1/security-events: `{"events": [...]}`, newest first."""
+    r = _Reader(value, "response")
+    events = [SecurityEvent.from_json(v) for v in r.array("events", MAX_EVENTS_LIMIT)]
+    r.done()
+    return events
 
 
 def read_account_id(value: object) -> str:

@@ -1,0 +1,38 @@
+"""GET /v1/security-events: the caller's own login history and security events.
+
+Scoped by the authenticated account only; events about an email without an account (stored
+under a keyed hash) belong to no one and are never served.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from journal_desktop.server import audit
+from journal_desktop.server.sessions import authenticate
+from journal_desktop.server.state import ServerState, state_of
+from journal_desktop.sync.protocol import (
+    DEFAULT_EVENTS_LIMIT,
+    MAX_EVENTS_LIMIT,
+    ProtocolError,
+    SecurityEvent,
+    parse_int_param,
+)
+
+
+def _events(state: ServerState, account_id: str, limit: int) -> list[SecurityEvent]:
+    with state.engine.begin() as conn:
+        rows = audit.events_of(conn, account_id, limit)
+    return [SecurityEvent(r.id, r.at, r.event, r.address, r.device_name) for r in rows]
+
+
+async def security_events(request: Request) -> Response:
+    caller = await authenticate(request)
+    unknown = set(request.query_params) - {"limit"}
+    if unknown:
+        raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
+    limit = parse_int_param(request.query_params, "limit", DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT)
+    found = await run_in_threadpool(_events, state_of(request), caller.account_id, max(limit, 1))
+    return JSONResponse({"events": [e.to_json() for e in found]})
