@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from journal_desktop.server import accounts, history, items, sessions
+from journal_desktop.server import accounts, history, items, sessions, signin
 from journal_desktop.server.db import make_engine, migrate
 from journal_desktop.server.http import ApiError
 from journal_desktop.server.middleware import SecurityHeaders
@@ -65,7 +65,7 @@ ROUTES = [
     Route("/v1/prelogin", accounts.prelogin, methods=["GET"]),
     Route("/v1/accounts", accounts.register, methods=["POST"]),
     Route("/v1/account/keys", accounts.account_keys, methods=["GET"]),
-    Route("/v1/sessions", sessions.create_session, methods=["POST"]),
+    Route("/v1/sessions", signin.create_session, methods=["POST"]),
     Route("/v1/sessions", sessions.list_sessions, methods=["GET"]),
     Route("/v1/sessions/revoke-others", sessions.revoke_other_sessions, methods=["POST"]),
     Route("/v1/sessions/{session_id}", sessions.revoke_session, methods=["DELETE"]),

@@ -142,6 +142,18 @@ audit_head = Table(
     Column("last_hash", LargeBinary(32), nullable=False),
 )
 
+#: Failed sign-ins per email and per client address, in fixed windows (see `throttle`). Kept in
+#: the database so every server process sharing it enforces the same limits.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("scope", String(8), primary_key=True),
+    #: Keyed hash of the email or address: the table never names who was attacked or from where.
+    Column("key", LargeBinary(32), primary_key=True),
+    Column("window_start", BigInteger, nullable=False),
+    Column("failures", Integer, nullable=False),
+)
+
 _IMMEDIATE = "journal_server_immediate"
 
 

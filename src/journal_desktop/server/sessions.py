@@ -1,4 +1,4 @@
-"""Sign-in, bearer-token authentication, and the device list (list, revoke, sign out).
+"""Bearer-token authentication and the device list (list, revoke, sign out).
 
 Tokens are 32 random bytes; only their SHA-256 is stored, so the database alone signs no one
 in. Authentication is fail-closed: a missing, unknown, expired or idle session is 401, and a
@@ -8,7 +8,6 @@ dead session is deleted when it is found.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, select, update
@@ -17,11 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from journal_desktop.server import audit
-from journal_desktop.server.db import accounts, sessions, write_transaction
-from journal_desktop.server.http import ApiError, client_address, read_json, unauthorized
-from journal_desktop.server.passwords import verify_secret
+from journal_desktop.server.db import sessions, write_transaction
+from journal_desktop.server.http import ApiError, client_address, unauthorized
 from journal_desktop.server.state import ServerState, state_of
-from journal_desktop.sync.protocol import LoginRequest, LoginResponse, SessionInfo
+from journal_desktop.sync.protocol import SessionInfo
 
 #: last_seen_at is rewritten at most this often (seconds), to keep reads mostly read-only.
 LAST_SEEN_GRANULARITY = 60
@@ -87,62 +85,6 @@ async def authenticate(request: Request) -> Caller:
     address = client_address(request, state.settings.behind_proxy)
     caller = await run_in_threadpool(_authenticate, state, token.strip(), address)
     return caller
-
-
-def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResponse:
-    with state.engine.begin() as conn:
-        row = conn.execute(
-            select(accounts.c.id, accounts.c.auth_hash).where(accounts.c.email == login.email)
-        ).first()
-    # Verify something either way, so an unknown email costs the same time as a wrong secret.
-    ok = verify_secret(login.auth_secret, row.auth_hash if row else state.dummy_hash)
-    now = state.now()
-    if row is None or not ok:
-        with write_transaction(state.engine) as conn:
-            audit.record(
-                conn,
-                state.audit_key,
-                at=now,
-                event=audit.SIGN_IN_FAILED,
-                address=address,
-                device_name=login.device_name,
-                account_id=row.id if row else None,
-                email_key=state.email_key(login.email),
-            )
-        raise ApiError(401, "invalid_credentials")
-    token = secrets.token_urlsafe(32)
-    session_id = secrets.token_urlsafe(16)
-    with write_transaction(state.engine) as conn:
-        conn.execute(
-            sessions.insert().values(
-                id=session_id,
-                account_id=row.id,
-                token_hash=token_hash(token),
-                device_name=login.device_name,
-                created_at=now,
-                last_seen_at=now,
-                expires_at=now + int(state.settings.session_lifetime),
-                address=address,
-            )
-        )
-        audit.record(
-            conn,
-            state.audit_key,
-            at=now,
-            event=audit.SIGN_IN,
-            address=address,
-            device_name=login.device_name,
-            account_id=row.id,
-        )
-    return LoginResponse(token=token, session_id=session_id)
-
-
-async def create_session(request: Request) -> Response:
-    state = state_of(request)
-    login = LoginRequest.from_json(await read_json(request, state.settings.max_body_bytes))
-    address = client_address(request, state.settings.behind_proxy)
-    answer = await run_in_threadpool(_sign_in, state, login, address)
-    return JSONResponse(answer.to_json(), status_code=201)
 
 
 def _list(state: ServerState, caller: Caller) -> list[SessionInfo]:

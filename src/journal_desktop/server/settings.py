@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from journal_desktop.server.throttle import Limits
 from journal_desktop.sync import protocol
 
 SECRET_FILE = "server-secret"  # noqa: S105 (a file name, not a secret)
@@ -41,6 +42,8 @@ class Settings:
     behind_proxy: bool = False
     #: Served over TLS directly: send HSTS.
     tls: bool = False
+    #: Failed sign-in limits per email and per client address (see `throttle`).
+    throttle: Limits = field(default_factory=Limits)
     clock: Callable[[], float] = time.time
 
     @property

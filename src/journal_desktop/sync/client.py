@@ -37,11 +37,19 @@ from journal_desktop.sync.protocol import (
 class SyncError(Exception):
     """The server refused a request; `code` is its machine-readable error code."""
 
-    def __init__(self, status: int, code: str, body: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        body: dict[str, Any] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(f"{status} {code}")
         self.status = status
         self.code = code
         self.body = body or {}
+        #: Seconds to wait before trying again (429 too_many_attempts), when the server said.
+        self.retry_after = retry_after
 
 
 class InsecureServerURL(ValueError):
@@ -98,7 +106,13 @@ class SyncClient:
             except ValueError:
                 payload = {}
             code = payload.get("error") if isinstance(payload, dict) else None
-            raise SyncError(response.status_code, str(code or "http_error"), payload or None)
+            retry = response.headers.get("retry-after", "")
+            raise SyncError(
+                response.status_code,
+                str(code or "http_error"),
+                payload or None,
+                int(retry) if retry.isascii() and retry.isdigit() else None,
+            )
         if response.status_code == 204:
             return None
         return response.json()

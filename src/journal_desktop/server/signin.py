@@ -1,0 +1,116 @@
+"""POST /v1/sessions: sign-in, throttled per email and per client address, and audited.
+
+Order matters: the throttle is checked before any Argon2id work, so a locked email or address
+costs a read; an unknown email is verified against a dummy hash, so it takes as long as a wrong
+secret; every failure answers the same `invalid_credentials`. Failures are counted (and audited)
+in their own transaction; a success clears the email's counter in the sign-in's transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import Connection, select
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from journal_desktop.server import audit, throttle
+from journal_desktop.server.db import accounts, sessions, write_transaction
+from journal_desktop.server.http import ApiError, client_address, read_json
+from journal_desktop.server.passwords import verify_secret
+from journal_desktop.server.sessions import token_hash
+from journal_desktop.server.state import ServerState, state_of
+from journal_desktop.sync.protocol import LoginRequest, LoginResponse
+
+
+def _throttle_keys(state: ServerState, login: LoginRequest, address: str) -> dict[str, bytes]:
+    return {
+        throttle.EMAIL: throttle.key_for(state.secret, throttle.EMAIL, login.email),
+        throttle.ADDRESS: throttle.key_for(state.secret, throttle.ADDRESS, address),
+    }
+
+
+def _fail(
+    state: ServerState,
+    login: LoginRequest,
+    address: str,
+    keys: dict[str, bytes],
+    account_id: str | None,
+) -> ApiError:
+    """Count and audit a failed attempt; the caller raises the returned 401."""
+    now = state.now()
+    with write_transaction(state.engine) as conn:
+        locked = throttle.record_failure(conn, state.settings.throttle, keys, now)
+
+        def note(event: str) -> None:
+            audit.record(
+                conn,
+                state.audit_key,
+                at=now,
+                event=event,
+                address=address,
+                device_name=login.device_name,
+                account_id=account_id,
+                email_key=state.email_key(login.email),
+            )
+
+        note(audit.SIGN_IN_FAILED)
+        if locked:
+            note(audit.SIGN_IN_THROTTLED)
+    return ApiError(401, "invalid_credentials")
+
+
+def _open_session(
+    conn: Connection, state: ServerState, account_id: str, login: LoginRequest, address: str
+) -> LoginResponse:
+    now = state.now()
+    token = secrets.token_urlsafe(32)
+    session_id = secrets.token_urlsafe(16)
+    conn.execute(
+        sessions.insert().values(
+            id=session_id,
+            account_id=account_id,
+            token_hash=token_hash(token),
+            device_name=login.device_name,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + int(state.settings.session_lifetime),
+            address=address,
+        )
+    )
+    audit.record(
+        conn,
+        state.audit_key,
+        at=now,
+        event=audit.SIGN_IN,
+        address=address,
+        device_name=login.device_name,
+        account_id=account_id,
+    )
+    return LoginResponse(token=token, session_id=session_id)
+
+
+def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResponse:
+    keys = _throttle_keys(state, login, address)
+    with state.engine.begin() as conn:
+        throttle.check(conn, state.settings.throttle, keys, state.now())
+        row = conn.execute(
+            select(accounts.c.id, accounts.c.auth_hash).where(accounts.c.email == login.email)
+        ).first()
+    # Verify something either way, so an unknown email costs the same time as a wrong secret.
+    ok = verify_secret(login.auth_secret, row.auth_hash if row else state.dummy_hash)
+    if row is None or not ok:
+        raise _fail(state, login, address, keys, row.id if row else None)
+    with write_transaction(state.engine) as conn:
+        throttle.clear_email(conn, keys[throttle.EMAIL])
+        throttle.prune(conn, state.settings.throttle, state.now())
+        return _open_session(conn, state, row.id, login, address)
+
+
+async def create_session(request: Request) -> Response:
+    state = state_of(request)
+    login = LoginRequest.from_json(await read_json(request, state.settings.max_body_bytes))
+    address = client_address(request, state.settings.behind_proxy)
+    answer = await run_in_threadpool(_sign_in, state, login, address)
+    return JSONResponse(answer.to_json(), status_code=201)

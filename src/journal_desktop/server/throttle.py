@@ -1,0 +1,100 @@
+"""Throttling and temporary lockout of failed sign-ins, by email and by client address.
+
+Each (scope, key) counts failures in a fixed window that opens with the first failure. Once the
+count reaches the scope's limit, sign-ins for that email (or from that address) are refused with
+429 and `Retry-After` until the window closes. The check runs before the Argon2id verification,
+so a flood of guesses costs the server a read, not a hash. Counters live in the database, so
+every process sharing it enforces the same limits; an increment is one atomic upsert.
+
+A success clears the email's counter only: clearing the address's too would let an attacker
+with an account of their own reset the limit on the address they guess from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, case, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from journal_desktop.server.db import login_failures
+from journal_desktop.server.http import ApiError
+
+EMAIL = "email"
+ADDRESS = "address"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many failures each scope may have in `window` seconds before it is locked."""
+
+    per_email: int = 5
+    per_address: int = 20
+    window: int = 15 * 60
+
+    def limit(self, scope: str) -> int:
+        return self.per_email if scope == EMAIL else self.per_address
+
+
+def key_for(server_secret: bytes, scope: str, value: str) -> bytes:
+    message = f"throttle\x00{scope}\x00{value}".encode()
+    return hmac.new(server_secret, message, hashlib.sha256).digest()
+
+
+def check(conn: Connection, limits: Limits, keys: dict[str, bytes], now: int) -> None:
+    """Raise 429 too_many_attempts if any of the scopes in `keys` is locked at `now`."""
+    wait = 0
+    for scope, key in keys.items():
+        row = conn.execute(
+            select(login_failures.c.window_start, login_failures.c.failures).where(
+                login_failures.c.scope == scope, login_failures.c.key == key
+            )
+        ).first()
+        if row is None:
+            continue
+        ends = row.window_start + limits.window
+        if row.failures >= limits.limit(scope) and ends > now:
+            wait = max(wait, ends - now)
+    if wait:
+        raise ApiError(429, "too_many_attempts", headers={"Retry-After": str(wait)})
+
+
+def record_failure(conn: Connection, limits: Limits, keys: dict[str, bytes], now: int) -> set[str]:
+    """Count one failure in each scope; return the scopes this failure has just locked."""
+    locked: set[str] = set()
+    for scope, key in keys.items():
+        expired = login_failures.c.window_start + limits.window <= now
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = (
+            dialect.insert(login_failures)
+            .values(scope=scope, key=key, window_start=now, failures=1)
+            .on_conflict_do_update(
+                index_elements=[login_failures.c.scope, login_failures.c.key],
+                set_={
+                    "failures": case((expired, 1), else_=login_failures.c.failures + 1),
+                    "window_start": case((expired, now), else_=login_failures.c.window_start),
+                },
+            )
+        )
+        conn.execute(statement)
+        count = conn.execute(
+            select(login_failures.c.failures).where(
+                login_failures.c.scope == scope, login_failures.c.key == key
+            )
+        ).scalar_one()
+        if count == limits.limit(scope):
+            locked.add(scope)
+    return locked
+
+
+def clear_email(conn: Connection, key: bytes) -> None:
+    conn.execute(
+        delete(login_failures).where(login_failures.c.scope == EMAIL, login_failures.c.key == key)
+    )
+
+
+def prune(conn: Connection, limits: Limits, now: int) -> None:
+    """Drop counters whose window has closed (they would reset on the next failure anyway)."""
+    conn.execute(delete(login_failures).where(login_failures.c.window_start + limits.window <= now))
