@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from journal_desktop.server import accounts, history, items, sessions, signin
+from journal_desktop.server import accounts, history, items, sessions, signin, twofactor
 from journal_desktop.server.db import make_engine, migrate
 from journal_desktop.server.http import ApiError
 from journal_desktop.server.middleware import SecurityHeaders
@@ -69,6 +69,9 @@ ROUTES = [
     Route("/v1/sessions", sessions.list_sessions, methods=["GET"]),
     Route("/v1/sessions/revoke-others", sessions.revoke_other_sessions, methods=["POST"]),
     Route("/v1/sessions/{session_id}", sessions.revoke_session, methods=["DELETE"]),
+    Route("/v1/2fa/totp/setup", twofactor.setup, methods=["POST"]),
+    Route("/v1/2fa/totp/enable", twofactor.enable, methods=["POST"]),
+    Route("/v1/2fa/totp/disable", twofactor.disable, methods=["POST"]),
     Route("/v1/security-events", history.security_events, methods=["GET"]),
     Route("/v1/items", items.pull, methods=["GET"]),
     Route("/v1/items", items.push, methods=["POST"]),

@@ -154,6 +154,32 @@ login_failures = Table(
     Column("failures", Integer, nullable=False),
 )
 
+#: An account's TOTP secret (RFC 6238), pending until a first code confirms it. The base32 secret
+#: is stored as is: it never leaves the server database, but a copy of that database lets its
+#: holder generate codes (the auth secret is still needed to sign in).
+totp = Table(
+    "totp",
+    metadata,
+    Column(
+        "account_id", String(64), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("secret", String(64), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    #: The last accepted time step: any code of this step or an earlier one is refused.
+    Column("last_step", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+#: Single-use recovery codes, as keyed hashes (the codes are random, 80 bits: no slow hash needed).
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column(
+        "account_id", String(64), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("code_hash", LargeBinary(32), primary_key=True),
+)
+
 _IMMEDIATE = "journal_server_immediate"
 
 

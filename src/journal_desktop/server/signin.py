@@ -2,8 +2,10 @@
 
 Order matters: the throttle is checked before any Argon2id work, so a locked email or address
 costs a read; an unknown email is verified against a dummy hash, so it takes as long as a wrong
-secret; every failure answers the same `invalid_credentials`. Failures are counted (and audited)
-in their own transaction; a success clears the email's counter in the sign-in's transaction.
+secret; every failure answers the same `invalid_credentials`. With TOTP on, a right secret
+without a code is `totp_required` (not counted); a wrong code or recovery code is a failure like
+a wrong secret. Failures are counted (and audited) in their own transaction; a success consumes
+the code, clears the email's counter and opens the session in one transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from journal_desktop.server import audit, throttle
+from journal_desktop.server import audit, second_factor, throttle
 from journal_desktop.server.db import accounts, sessions, write_transaction
 from journal_desktop.server.http import ApiError, client_address, read_json
 from journal_desktop.server.passwords import verify_secret
@@ -103,9 +105,56 @@ def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResp
     if row is None or not ok:
         raise _fail(state, login, address, keys, row.id if row else None)
     with write_transaction(state.engine) as conn:
-        throttle.clear_email(conn, keys[throttle.EMAIL])
-        throttle.prune(conn, state.settings.throttle, state.now())
-        return _open_session(conn, state, row.id, login, address)
+        verdict = _second_factor(conn, state, row.id, login)
+        if verdict in (_PASSED, _RECOVERED):
+            throttle.clear_email(conn, keys[throttle.EMAIL])
+            throttle.prune(conn, state.settings.throttle, state.now())
+            answer = _open_session(conn, state, row.id, login, address)
+            if verdict == _RECOVERED:
+                _note(conn, state, audit.RECOVERY_CODE_USED, row.id, login, address)
+            return answer
+    if verdict == _REQUIRED:
+        raise ApiError(401, "totp_required")
+    raise _fail(state, login, address, keys, row.id)
+
+
+_PASSED, _RECOVERED, _REQUIRED, _WRONG = "passed", "recovered", "required", "wrong"
+
+
+def _second_factor(
+    conn: Connection, state: ServerState, account_id: str, login: LoginRequest
+) -> str:
+    """Check (and consume) the second factor, if the account has one; the auth secret was right."""
+    if second_factor.enabled_secret(conn, account_id) is None:
+        return _PASSED
+    if login.totp_code is not None:
+        ok = second_factor.consume_totp(conn, account_id, login.totp_code, state.now())
+        return _PASSED if ok else _WRONG
+    if login.recovery_code is not None:
+        ok = second_factor.consume_recovery_code(
+            conn, state.secret, account_id, login.recovery_code
+        )
+        return _RECOVERED if ok else _WRONG
+    return _REQUIRED
+
+
+def _note(
+    conn: Connection,
+    state: ServerState,
+    event: str,
+    account_id: str,
+    login: LoginRequest,
+    address: str,
+) -> None:
+    audit.record(
+        conn,
+        state.audit_key,
+        at=state.now(),
+        event=event,
+        address=address,
+        device_name=login.device_name,
+        account_id=account_id,
+    )
 
 
 async def create_session(request: Request) -> Response:

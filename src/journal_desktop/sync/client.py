@@ -16,6 +16,7 @@ import httpx
 
 from journal_desktop.sync.protocol import (
     AccountKeys,
+    CodeRequest,
     LoginRequest,
     LoginResponse,
     Manifest,
@@ -27,8 +28,10 @@ from journal_desktop.sync.protocol import (
     RegisterRequest,
     SecurityEvent,
     SessionInfo,
+    TotpSetup,
     Write,
     read_account_id,
+    read_recovery_codes,
     read_security_events,
     read_sessions,
 )
@@ -174,3 +177,16 @@ class SyncClient:
         """The account's own login history and security events, newest first."""
         params = {"limit": limit} if limit is not None else None
         return read_security_events(self._call("GET", "/v1/security-events", params=params))
+
+    def totp_setup(self) -> TotpSetup:
+        """Start turning TOTP on: a pending secret to show (QR code of the URI) once."""
+        return TotpSetup.from_json(self._call("POST", "/v1/2fa/totp/setup"))
+
+    def totp_enable(self, code: str) -> list[str]:
+        """Confirm the pending secret with a first code; returns ten one-time recovery codes."""
+        body = CodeRequest(code).to_json()
+        return read_recovery_codes(self._call("POST", "/v1/2fa/totp/enable", body=body))
+
+    def totp_disable(self, code: str) -> None:
+        """Turn TOTP off with a current code or a recovery code."""
+        self._call("POST", "/v1/2fa/totp/disable", body=CodeRequest(code).to_json())

@@ -610,6 +610,52 @@ class ManifestPut:
 
 
 @dataclass(frozen=True)
+class CodeRequest:
+    """Body of POST /v1/2fa/totp/enable and /disable: a 6-digit TOTP code (disable also takes a
+    recovery code)."""
+
+    code: str
+
+    @classmethod
+    def from_json(cls, value: object) -> CodeRequest:
+        r = _Reader(value, "body")
+        out = cls(r.req_text("code", 64))
+        r.done()
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code}
+
+
+@dataclass(frozen=True)
+class TotpSetup:
+    """A new, pending TOTP secret (base32) and its otpauth:// URI for an authenticator app."""
+
+    secret: str
+    otpauth_uri: str
+
+    @classmethod
+    def from_json(cls, value: object) -> TotpSetup:
+        r = _Reader(value, "response")
+        out = cls(r.req_text("secret", 64), r.req_text("otpauth_uri", 1024))
+        r.done()
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"secret": self.secret, "otpauth_uri": self.otpauth_uri}
+
+
+def read_recovery_codes(value: object) -> list[str]:
+    """The body of POST /v1/2fa/totp/enable: `{"recovery_codes": [ten strings]}`."""
+    r = _Reader(value, "response")
+    codes = r.array("recovery_codes", 100)
+    r.done()
+    if not all(isinstance(c, str) and len(c) <= 64 for c in codes):
+        raise ProtocolError("response.recovery_codes: expected short strings")
+    return list(codes)
+
+
+@dataclass(frozen=True)
 class SecurityEvent:
     """One entry of the account's login history (`at` is seconds since the epoch, UTC)."""
 
