@@ -18,7 +18,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from journal_desktop.server import accounts, history, items, sessions, signin, twofactor
+from journal_desktop.server import (
+    accounts,
+    credentials,
+    history,
+    items,
+    sessions,
+    signin,
+    twofactor,
+)
 from journal_desktop.server.db import make_engine, migrate
 from journal_desktop.server.http import ApiError
 from journal_desktop.server.middleware import SecurityHeaders
@@ -65,6 +73,8 @@ ROUTES = [
     Route("/v1/prelogin", accounts.prelogin, methods=["GET"]),
     Route("/v1/accounts", accounts.register, methods=["POST"]),
     Route("/v1/account/keys", accounts.account_keys, methods=["GET"]),
+    Route("/v1/account/credentials", credentials.change_credentials, methods=["PUT"]),
+    Route("/v1/account", credentials.delete_account, methods=["DELETE"]),
     Route("/v1/sessions", signin.create_session, methods=["POST"]),
     Route("/v1/sessions", sessions.list_sessions, methods=["GET"]),
     Route("/v1/sessions/revoke-others", sessions.revoke_other_sessions, methods=["POST"]),

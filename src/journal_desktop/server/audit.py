@@ -40,6 +40,8 @@ TOTP_DISABLED = "totp_disabled"
 RECOVERY_CODE_USED = "recovery_code_used"
 CREDENTIALS_CHANGED = "credentials_changed"
 ACCOUNT_DELETED = "account_deleted"
+#: A wrong current auth secret given to change credentials or delete the account.
+REAUTH_FAILED = "reauth_failed"
 EVENTS = frozenset(
     {
         SIGN_IN,
@@ -54,6 +56,7 @@ EVENTS = frozenset(
         RECOVERY_CODE_USED,
         CREDENTIALS_CHANGED,
         ACCOUNT_DELETED,
+        REAUTH_FAILED,
     }
 )
 

@@ -15,8 +15,10 @@ from urllib.parse import urlsplit
 import httpx
 
 from journal_desktop.sync.protocol import (
+    AccountDeletion,
     AccountKeys,
     CodeRequest,
+    CredentialsChange,
     LoginRequest,
     LoginResponse,
     Manifest,
@@ -190,3 +192,12 @@ class SyncClient:
     def totp_disable(self, code: str) -> None:
         """Turn TOTP off with a current code or a recovery code."""
         self._call("POST", "/v1/2fa/totp/disable", body=CodeRequest(code).to_json())
+
+    def change_credentials(self, change: CredentialsChange) -> int:
+        """Replace the passphrase-derived credentials; returns how many other sessions ended."""
+        return int(self._call("PUT", "/v1/account/credentials", body=change.to_json())["revoked"])
+
+    def delete_account(self, auth_secret: bytes) -> None:
+        """Delete the account and everything stored for it; this client is signed out."""
+        self._call("DELETE", "/v1/account", body=AccountDeletion(auth_secret).to_json())
+        self.token = None

@@ -610,6 +610,58 @@ class ManifestPut:
 
 
 @dataclass(frozen=True)
+class CredentialsChange:
+    """PUT /v1/account/credentials: prove the current auth secret, replace everything derived
+    from the passphrase (auth secret, KDF parameters, salt, wrapped keys) at once."""
+
+    current_auth_secret: bytes
+    auth_secret: bytes
+    kdf: KdfParams
+    salt: bytes
+    wrapped_keys: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, value: object) -> CredentialsChange:
+        r = _Reader(value, "body")
+        bounds = (MIN_AUTH_SECRET_BYTES, MAX_AUTH_SECRET_BYTES)
+        out = cls(
+            current_auth_secret=r.req_blob("current_auth_secret", *bounds),
+            auth_secret=r.req_blob("auth_secret", *bounds),
+            kdf=KdfParams.from_json(r.raw("kdf"), "body.kdf"),
+            salt=r.req_blob("salt", MIN_SALT_BYTES, MAX_SALT_BYTES),
+            wrapped_keys=_wrapped_keys(r),
+        )
+        r.done()
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "current_auth_secret": b64encode(self.current_auth_secret),
+            "auth_secret": b64encode(self.auth_secret),
+            "kdf": self.kdf.to_json(),
+            "salt": b64encode(self.salt),
+            "wrapped_keys": self.wrapped_keys,
+        }
+
+
+@dataclass(frozen=True)
+class AccountDeletion:
+    """DELETE /v1/account: the current auth secret, so a stolen token alone cannot delete."""
+
+    auth_secret: bytes
+
+    @classmethod
+    def from_json(cls, value: object) -> AccountDeletion:
+        r = _Reader(value, "body")
+        out = cls(r.req_blob("auth_secret", MIN_AUTH_SECRET_BYTES, MAX_AUTH_SECRET_BYTES))
+        r.done()
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"auth_secret": b64encode(self.auth_secret)}
+
+
+@dataclass(frozen=True)
 class CodeRequest:
     """Body of POST /v1/2fa/totp/enable and /disable: a 6-digit TOTP code (disable also takes a
     recovery code)."""
