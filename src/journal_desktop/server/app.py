@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from journal_desktop.server import (
     accounts,
+    attachments,
     credentials,
     history,
     items,
@@ -85,6 +86,9 @@ ROUTES = [
     Route("/v1/security-events", history.security_events, methods=["GET"]),
     Route("/v1/items", items.pull, methods=["GET"]),
     Route("/v1/items", items.push, methods=["POST"]),
+    Route("/v1/blobs/{blob_id}", attachments.put_blob, methods=["PUT"]),
+    Route("/v1/blobs/{blob_id}", attachments.get_blob, methods=["GET"]),
+    Route("/v1/blobs/{blob_id}", attachments.delete_blob, methods=["DELETE"]),
     Route("/v1/manifest", items.get_manifest, methods=["GET"]),
     Route("/v1/manifest", items.put_manifest, methods=["PUT"]),
 ]

@@ -47,6 +47,9 @@ accounts = Table(
     Column("created_at", BigInteger, nullable=False),
     #: The last seq handed out for this account's items; only ever grows.
     Column("last_seq", BigInteger, nullable=False, default=0),
+    #: Bytes of ciphertext stored in items and blobs, kept in step with every write (under the
+    #: account's row lock), so the quota check never scans the account's data.
+    Column("stored_bytes", BigInteger, nullable=False, default=0, server_default="0"),
 )
 
 sessions = Table(

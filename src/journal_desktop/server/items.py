@@ -2,8 +2,9 @@
 
 A push runs in one write transaction: it takes the account's seq counter (BEGIN IMMEDIATE on
 SQLite, a row lock on PostgreSQL), applies each write whose base_version is the stored version,
-numbers it with the next seq, and stores the answer under the idempotency key, so a retried
-request gets the first answer back and changes nothing.
+numbers it with the next seq, charges the bytes it adds to the account's quota (all or nothing:
+a push past the quota is refused whole) and stores the answer under the idempotency key, so a
+retried request gets the first answer back and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from journal_desktop.server import quota
 from journal_desktop.server.db import accounts, idempotency, items, manifests, write_transaction
 from journal_desktop.server.http import ApiError, read_json, unauthorized
 from journal_desktop.server.sessions import Caller, authenticate
@@ -88,7 +90,9 @@ def _locked_last_seq(conn: Connection, account_id: str) -> int:
     return int(last_seq)
 
 
-def _apply(conn: Connection, account_id: str, last_seq: int, push: PushRequest) -> PushResponse:
+def _apply(
+    conn: Connection, account_id: str, last_seq: int, push: PushRequest, quota_bytes: int
+) -> PushResponse:
     ids = [w.id for w in push.writes]
     current = {
         r.id: r
@@ -98,6 +102,7 @@ def _apply(conn: Connection, account_id: str, last_seq: int, push: PushRequest) 
     }
     accepted: list[Accepted] = []
     conflicts: list[Conflict] = []
+    grown = 0
     for write in push.writes:
         row = current.get(write.id)
         stored_version = row.version if row is not None else 0
@@ -105,6 +110,7 @@ def _apply(conn: Connection, account_id: str, last_seq: int, push: PushRequest) 
             conflicts.append(Conflict(write.id, _item(row) if row is not None else None))
             continue
         last_seq += 1
+        grown += len(write.ciphertext) - (len(row.ciphertext) if row is not None else 0)
         values = {
             "type": write.type,
             "version": write.version,
@@ -123,6 +129,8 @@ def _apply(conn: Connection, account_id: str, last_seq: int, push: PushRequest) 
         accepted.append(Accepted(write.id, write.version, last_seq))
     if accepted:
         conn.execute(update(accounts).where(accounts.c.id == account_id).values(last_seq=last_seq))
+    # Checked after applying, in the same transaction: a refusal rolls every write back.
+    quota.charge(conn, account_id, grown, quota_bytes)
     return PushResponse(accepted, conflicts)
 
 
@@ -142,7 +150,8 @@ def _push(state: ServerState, caller: Caller, push: PushRequest, body_hash: byte
                     422, "idempotency_key_reused", "this key was used for a different request"
                 )
             return str(earlier.response)
-        answer = json.dumps(_apply(conn, caller.account_id, last_seq, push).to_json())
+        applied = _apply(conn, caller.account_id, last_seq, push, state.settings.quota_bytes)
+        answer = json.dumps(applied.to_json())
         conn.execute(
             idempotency.insert().values(
                 account_id=caller.account_id,

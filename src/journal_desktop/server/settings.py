@@ -34,6 +34,9 @@ class Settings:
     data_dir: Path
     database_url: str | None = None
     max_body_bytes: int = protocol.MAX_BODY_BYTES
+    #: Most bytes of ciphertext (items plus blobs) one account may store; beyond it, 413.
+    quota_bytes: int = protocol.DEFAULT_QUOTA_BYTES
+    max_blob_bytes: int = protocol.MAX_BLOB_BYTES
     #: A session ends this long after sign-in, and after this long unused (seconds).
     session_lifetime: float = 30 * 24 * 3600
     session_idle_timeout: float = 7 * 24 * 3600

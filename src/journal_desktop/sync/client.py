@@ -32,6 +32,7 @@ from journal_desktop.sync.protocol import (
     SessionInfo,
     TotpSetup,
     Write,
+    check_blob_id,
     read_account_id,
     read_recovery_codes,
     read_security_events,
@@ -88,22 +89,26 @@ class SyncClient:
         self._base = check_base_url(base_url)
         self.token = token
 
-    def _call(
+    def _request(
         self,
         method: str,
         path: str,
         *,
         body: dict[str, Any] | None = None,
+        content: bytes | None = None,
         params: dict[str, Any] | None = None,
         auth: bool = True,
-    ) -> Any:
+    ) -> httpx.Response:
+        """Send one request; any non-2xx answer is raised as a SyncError."""
         headers = {"Accept": "application/json"}
         if auth:
             if self.token is None:
                 raise SyncError(401, "unauthorized")
             headers["Authorization"] = f"Bearer {self.token}"
+        if content is not None:
+            headers["Content-Type"] = "application/octet-stream"
         response = self._http.request(
-            method, self._base + path, json=body, params=params, headers=headers
+            method, self._base + path, json=body, content=content, params=params, headers=headers
         )
         if response.status_code >= 400:
             try:
@@ -118,6 +123,18 @@ class SyncClient:
                 payload or None,
                 int(retry) if retry.isascii() and retry.isdigit() else None,
             )
+        return response
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+        auth: bool = True,
+    ) -> Any:
+        response = self._request(method, path, body=body, params=params, auth=auth)
         if response.status_code == 204:
             return None
         return response.json()
@@ -201,3 +218,16 @@ class SyncClient:
         """Delete the account and everything stored for it; this client is signed out."""
         self._call("DELETE", "/v1/account", body=AccountDeletion(auth_secret).to_json())
         self.token = None
+
+    def put_blob(self, blob_id: str, data: bytes) -> bool:
+        """Upload an (already encrypted) attachment chunk as raw bytes; true if it is new."""
+        check_blob_id(blob_id)
+        return self._request("PUT", f"/v1/blobs/{blob_id}", content=data).status_code == 201
+
+    def get_blob(self, blob_id: str) -> bytes:
+        check_blob_id(blob_id)
+        return self._request("GET", f"/v1/blobs/{blob_id}").content
+
+    def delete_blob(self, blob_id: str) -> None:
+        check_blob_id(blob_id)
+        self._request("DELETE", f"/v1/blobs/{blob_id}")

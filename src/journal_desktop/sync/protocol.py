@@ -24,6 +24,11 @@ MAX_PULL_LIMIT = 1000
 DEFAULT_PULL_LIMIT = 500
 #: Largest ciphertext of one item (a padded record or one attachment chunk), in bytes.
 MAX_ITEM_BYTES = 256 * 1024
+#: Largest blob (an encrypted attachment chunk). Blobs travel as raw bytes, not base64: PUT and
+#: GET /v1/blobs/{id} carry `application/octet-stream` bodies, so a chunk costs no 4/3 inflation.
+MAX_BLOB_BYTES = 4 * 1024 * 1024
+#: Default per-account quota on stored ciphertext (items plus blobs), in bytes.
+DEFAULT_QUOTA_BYTES = 1024 * 1024 * 1024
 #: Largest serialised `wrapped_keys` object, and largest manifest blob, in bytes.
 MAX_WRAPPED_KEYS_BYTES = 16 * 1024
 MAX_MANIFEST_BYTES = 1024 * 1024
@@ -746,6 +751,13 @@ def read_security_events(value: object) -> list[SecurityEvent]:
     events = [SecurityEvent.from_json(v) for v in r.array("events", MAX_EVENTS_LIMIT)]
     r.done()
     return events
+
+
+def check_blob_id(blob_id: str) -> str:
+    """A blob id as it appears in the path: letters, digits or _.:- and at most 128 long."""
+    if not blob_id or len(blob_id) > MAX_ID_CHARS or not _IDENT.fullmatch(blob_id):
+        raise ProtocolError("path.blob_id: must be 1 to 128 letters, digits or _.:-")
+    return blob_id
 
 
 def read_account_id(value: object) -> str:
