@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,15 @@ from journal_desktop.server import audit, cli
 from journal_desktop.server.db import audit_head, make_engine, security_events
 from journal_desktop.server.settings import read_secret
 from journal_desktop.sync.client import SyncClient, SyncError
-from tests.server.harness import Server, login_request
+from tests.server.harness import (
+    BASE_URL,
+    Clock,
+    Server,
+    login_request,
+    register_request,
+    running,
+    settings_for,
+)
 
 
 def _data_dir(server: Server) -> Path:
@@ -170,3 +179,25 @@ def test_verify_without_a_data_dir_is_an_error(
 def test_unknown_event_names_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown security event"):
         audit.record(None, b"k", at=0, event="made_up", address="")  # type: ignore[arg-type]
+
+
+def test_concurrent_appends_from_two_servers_keep_one_chain(tmp_path: Path) -> None:
+    """Two apps on one database (as two processes), signing in from several threads at once."""
+    clock = Clock()
+    with (
+        running(settings_for(tmp_path / "data", clock)) as first,
+        running(settings_for(tmp_path / "data", clock)) as second,
+    ):
+        SyncClient(first, BASE_URL).register(register_request("alice@example.org"))
+
+        def sign_in(n: int) -> None:
+            http = first if n % 2 else second
+            SyncClient(http, BASE_URL).login(login_request("alice@example.org", f"d{n}"))
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(sign_in, range(24)))
+        engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'server.db'}")
+        with engine.connect() as conn:
+            verdict = audit.verify(conn, audit.audit_key(read_secret(tmp_path / "data")))
+        engine.dispose()
+    assert verdict == audit.Verdict(True, 25)

@@ -1,9 +1,11 @@
 """The sync wire format: the one definition both the server and the client use.
 
-Every body is a JSON object; binary values are standard base64 (canonical, padded). Parsing is
-strict on purpose: an unknown field, a wrong type or a bad base64 string is a `ProtocolError`
-naming what was wrong, which the server answers with 422, so a confused or hostile peer never
-gets a half-understood request applied. No I/O happens here.
+Every body is a JSON object; binary values are standard base64 (canonical, padded). The one
+exception is attachment blobs (`/v1/blobs/{id}`), which travel as raw `application/octet-stream`
+bodies: they are large, opaque ciphertext, and base64 would add a third to every transfer.
+Parsing is strict on purpose: an unknown field, a wrong type or a bad base64 string is a
+`ProtocolError` naming what was wrong, which the server answers with 422, so a confused or
+hostile peer never gets a half-understood request applied. No I/O happens here.
 """
 
 from __future__ import annotations
