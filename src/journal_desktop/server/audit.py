@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from journal_desktop.server.db import audit_head, security_events
 
@@ -97,6 +98,21 @@ def entry_hash(key: bytes, prev_hash: bytes, entry: Entry) -> bytes:
     return hmac.new(key, message, hashlib.sha256).digest()
 
 
+def _locked_head(conn: Connection) -> Any:
+    """The head row, locked; created on the first append (race-free: insert-or-ignore)."""
+    query = select(audit_head.c.last_id, audit_head.c.last_hash).where(audit_head.c.id == _HEAD_ID)
+    head = conn.execute(query.with_for_update()).first()
+    if head is None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        conn.execute(
+            dialect.insert(audit_head)
+            .values(id=_HEAD_ID, last_id=0, last_hash=GENESIS)
+            .on_conflict_do_nothing(index_elements=[audit_head.c.id])
+        )
+        head = conn.execute(query.with_for_update()).one()
+    return head
+
+
 def record(
     conn: Connection,
     key: bytes,
@@ -111,12 +127,8 @@ def record(
     """Append one event inside the caller's (write) transaction."""
     if event not in EVENTS:
         raise ValueError(f"unknown security event {event!r}")
-    head = conn.execute(
-        select(audit_head.c.last_id, audit_head.c.last_hash)
-        .where(audit_head.c.id == _HEAD_ID)
-        .with_for_update()
-    ).first()
-    last_id, prev = (head.last_id, head.last_hash) if head else (0, GENESIS)
+    head = _locked_head(conn)
+    last_id, prev = head.last_id, head.last_hash
     entry = Entry(
         id=last_id + 1,
         at=at,
@@ -140,14 +152,11 @@ def record(
             hash=digest,
         )
     )
-    if head is None:
-        conn.execute(audit_head.insert().values(id=_HEAD_ID, last_id=entry.id, last_hash=digest))
-    else:
-        conn.execute(
-            update(audit_head)
-            .where(audit_head.c.id == _HEAD_ID)
-            .values(last_id=entry.id, last_hash=digest)
-        )
+    conn.execute(
+        update(audit_head)
+        .where(audit_head.c.id == _HEAD_ID)
+        .values(last_id=entry.id, last_hash=digest)
+    )
 
 
 @dataclass(frozen=True)
