@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import time
@@ -10,13 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
 import uvicorn
 
 from journal_desktop.server.app import create_app
 from journal_desktop.server.cli import UVICORN_OPTIONS
 from journal_desktop.server.settings import PasswordHashing, Settings
-from journal_desktop.sync.client import SyncClient
+from journal_desktop.sync.client import SyncClient, SyncError
 from tests.server.harness import login_request, register_request, write
 
 
@@ -127,3 +129,31 @@ def test_the_console_command_serves_on_loopback(tmp_path: Path) -> None:
         process.wait(timeout=15)
         assert process.stderr is not None
         process.stderr.close()
+
+
+def test_account_security_over_loopback(live_url: str) -> None:
+    """Throttling, 2FA, blobs and the audit trail, over real sockets (real clock: no waits)."""
+    with httpx.Client(timeout=10) as http:
+        owner = SyncClient(http, live_url)
+        owner.register(register_request("sec@example.org"))
+        owner.login(login_request("sec@example.org"))
+        assert owner.put_blob("c1", bytes(range(256))) is True
+        assert owner.get_blob("c1") == bytes(range(256))
+        setup = owner.totp_setup()
+        codes = owner.totp_enable(pyotp.TOTP(setup.secret).now())
+        with pytest.raises(SyncError) as required:
+            SyncClient(http, live_url).login(login_request("sec@example.org"))
+        assert required.value.code == "totp_required"
+        recovered = SyncClient(http, live_url)
+        recovered.login(
+            dataclasses.replace(login_request("sec@example.org"), recovery_code=codes[0])
+        )
+        for _ in range(5):
+            with pytest.raises(SyncError):
+                SyncClient(http, live_url).login(login_request("sec@example.org", secret=b"w" * 32))
+        with pytest.raises(SyncError) as locked:
+            SyncClient(http, live_url).login(login_request("sec@example.org"))
+        assert locked.value.status == 429 and (locked.value.retry_after or 0) > 0
+        events = [e.event for e in owner.security_events()]
+        assert events[:3] == ["sign_in_throttled", "sign_in_failed", "sign_in_failed"]
+        assert {"recovery_code_used", "totp_enabled", "account_created"} <= set(events)
