@@ -148,3 +148,25 @@ def test_another_accounts_token_changes_nothing(server: Server) -> None:
 def test_the_login_request_carries_the_codes() -> None:
     body = LoginRequest(EMAIL, b"a" * 32, "d", totp_code="123456", recovery_code=None).to_json()
     assert body["totp_code"] == "123456" and "recovery_code" not in body
+
+
+def test_guessing_codes_with_a_session_token_is_throttled(server: Server) -> None:
+    alice = server.signed_in(EMAIL)
+    alice.totp_setup()
+    for _ in range(5):
+        with pytest.raises(SyncError) as wrong:
+            alice.totp_enable("000000")
+        assert wrong.value.code == "invalid_code"
+    with pytest.raises(SyncError) as locked:
+        alice.totp_enable("000000")
+    assert (locked.value.status, locked.value.code) == (429, "too_many_attempts")
+
+
+def test_a_new_setup_replaces_a_pending_secret(server: Server) -> None:
+    alice = server.signed_in(EMAIL)
+    first = alice.totp_setup()
+    second = alice.totp_setup()
+    assert first.secret != second.secret
+    with pytest.raises(SyncError):
+        alice.totp_enable(_code(first.secret, server))
+    alice.totp_enable(_code(second.secret, server))
