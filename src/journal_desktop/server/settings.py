@@ -1,4 +1,4 @@
-"""How one server process is configured, and its secret for fake prelogin salts.
+"""How one server process is configured, and the server secret that keys its HMACs.
 
 A frozen dataclass so a running app never sees its settings change; the clock is a field so
 tests can move time (session expiry, idle timeout) instead of sleeping.
@@ -59,7 +59,10 @@ class Settings:
 def load_or_create_secret(data_dir: Path) -> bytes:
     """The server secret (owner-only file in the data dir), created on the first start.
 
-    It keys the fake salts for unknown emails; losing it only changes those fake answers.
+    It keys the fake salts for unknown emails, the audit chain, the sign-in throttle counters
+    and the recovery-code hashes. Every process sharing one database must use the same file:
+    with another secret the audit log no longer verifies, counters split and recovery codes
+    stop matching. Back it up with the database; losing it loses those (not the data).
     """
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = data_dir / SECRET_FILE
