@@ -28,6 +28,7 @@ APT_PACKAGES=(
     libxcb-render-util0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0
     xvfb xauth
     dbus dbus-x11 gnome-keyring
+    postgresql
 )
 
 python_ok() {  # $1: interpreter; true when it is Python >= 3.11
