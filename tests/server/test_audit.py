@@ -30,9 +30,20 @@ def _data_dir(server: Server) -> Path:
     return data_dir
 
 
+def _url(server: Server) -> str:
+    state = server.http.app.state.server  # type: ignore[attr-defined]
+    url: str = state.settings.url
+    return url
+
+
+def _verify_args(server: Server) -> list[str]:
+    """`audit verify` for the server's data dir and database (SQLite or PostgreSQL)."""
+    return ["audit", "verify", "--data-dir", str(_data_dir(server)), "--database-url", _url(server)]
+
+
 def _verify(server: Server) -> audit.Verdict:
     data_dir = _data_dir(server)
-    engine = make_engine(f"sqlite:///{data_dir / 'server.db'}")
+    engine = make_engine(_url(server))
     try:
         with engine.connect() as conn:
             return audit.verify(conn, audit.audit_key(read_secret(data_dir)))
@@ -41,7 +52,7 @@ def _verify(server: Server) -> audit.Verdict:
 
 
 def _tamper(server: Server, change: Callable[[Connection], object]) -> None:
-    engine = make_engine(f"sqlite:///{_data_dir(server) / 'server.db'}")
+    engine = make_engine(_url(server))
     try:
         with engine.begin() as conn:
             change(conn)
@@ -159,13 +170,12 @@ def test_verify_detects_tampering(
     server: Server, tamper: Callable[[Connection], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
     _history(server)
-    data_dir = str(_data_dir(server))
-    assert cli.main(["audit", "verify", "--data-dir", data_dir]) == 0
+    assert cli.main(_verify_args(server)) == 0
     assert "intact: 8 entries" in capsys.readouterr().out
     _tamper(server, tamper)
     verdict = _verify(server)
     assert not verdict.ok and verdict.problem
-    assert cli.main(["audit", "verify", "--data-dir", data_dir]) == 1
+    assert cli.main(_verify_args(server)) == 1
     assert "BROKEN" in capsys.readouterr().err
 
 
@@ -181,13 +191,13 @@ def test_unknown_event_names_are_refused() -> None:
         audit.record(None, b"k", at=0, event="made_up", address="")  # type: ignore[arg-type]
 
 
-def test_concurrent_appends_from_two_servers_keep_one_chain(tmp_path: Path) -> None:
+def test_concurrent_appends_from_two_servers_keep_one_chain(
+    tmp_path: Path, database_url: str | None
+) -> None:
     """Two apps on one database (as two processes), signing in from several threads at once."""
     clock = Clock()
-    with (
-        running(settings_for(tmp_path / "data", clock)) as first,
-        running(settings_for(tmp_path / "data", clock)) as second,
-    ):
+    settings = settings_for(tmp_path / "data", clock, database_url=database_url)
+    with running(settings) as first, running(settings) as second:
         SyncClient(first, BASE_URL).register(register_request("alice@example.org"))
 
         def sign_in(n: int) -> None:
@@ -196,7 +206,7 @@ def test_concurrent_appends_from_two_servers_keep_one_chain(tmp_path: Path) -> N
 
         with ThreadPoolExecutor(max_workers=6) as pool:
             list(pool.map(sign_in, range(24)))
-        engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'server.db'}")
+        engine = make_engine(settings.url)
         with engine.connect() as conn:
             verdict = audit.verify(conn, audit.audit_key(read_secret(tmp_path / "data")))
         engine.dispose()

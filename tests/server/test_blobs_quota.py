@@ -13,10 +13,12 @@ from tests.server.harness import Clock, Server, running, settings_for, write
 
 
 @pytest.fixture
-def small(tmp_path: Path) -> Iterator[Server]:
-    """A server with a 1000-byte quota and 400-byte blobs."""
+def small(tmp_path: Path, database_url: str | None) -> Iterator[Server]:
+    """A server with a 1000-byte quota and 400-byte blobs (on each backend)."""
     clock = Clock()
-    settings = settings_for(tmp_path / "data", clock, quota_bytes=1000, max_blob_bytes=400)
+    settings = settings_for(
+        tmp_path / "data", clock, quota_bytes=1000, max_blob_bytes=400, database_url=database_url
+    )
     with running(settings) as http:
         yield Server(http=http, clock=clock)
 

@@ -163,6 +163,7 @@ def test_bad_requests_are_json_errors_with_headers(
     server: Server, method: str, path: str, kwargs: dict[str, object], status: int
 ) -> None:
     client = server.signed_in("kim@example.org")
+    kwargs = dict(kwargs)  # the parameter dict is shared by every backend's run
     extra_headers = kwargs.pop("headers", {})
     assert isinstance(extra_headers, dict)
     response = server.http.request(

@@ -96,14 +96,12 @@ def test_an_address_is_locked_after_twenty_failures(tmp_path: Path, hashes: list
         assert _fail(attacker, "victim@example.org").code == "invalid_credentials"
 
 
-def test_the_lock_holds_across_server_processes(tmp_path: Path) -> None:
+def test_the_lock_holds_across_server_processes(tmp_path: Path, database_url: str | None) -> None:
     """Two apps on one database (as two processes would be) enforce one counter."""
     clock = Clock()
     limits = Limits(per_email=3)
-    with (
-        running(settings_for(tmp_path / "data", clock, throttle=limits)) as first,
-        running(settings_for(tmp_path / "data", clock, throttle=limits)) as second,
-    ):
+    settings = settings_for(tmp_path / "data", clock, throttle=limits, database_url=database_url)
+    with running(settings) as first, running(settings) as second:
         Server(http=first, clock=clock).signed_in("alice@example.org").logout()
         _fail(SyncClient(first, BASE_URL), "alice@example.org")
         _fail(SyncClient(second, BASE_URL), "alice@example.org")
