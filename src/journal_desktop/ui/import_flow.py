@@ -1,0 +1,222 @@
+"""The import screen's work on the vault's worker thread: read, parse, preview, import.
+
+Qt-free on purpose: these functions run on the worker (file reading and parsing would freeze
+the window), and they do exactly what `journal-desktop import` does (same parser, same format
+and time-zone choice, same all-or-nothing `import_parsed`), so the app and the command line
+cannot disagree about what a file contains.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from journal_desktop.domain.imported import ImportedExecution, ImportFileError, ParsedFile
+from journal_desktop.importers import get_format, parse_file
+from journal_desktop.importers.times import BadTime, zone
+from journal_desktop.storage import importing
+from journal_desktop.storage.importing import ImportRejected, ImportSummary
+from journal_desktop.storage.vault import Vault
+
+#: How many executions the preview shows; enough to recognise the file, cheap to draw.
+PREVIEW_ROWS = 50
+
+#: Reports progress (done, total); raises to stop the work (the transaction then rolls back).
+ProgressCallback = Callable[[int, int], None]
+#: Checks whether the user cancelled; raises if so.
+CancelCheck = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """What the trader chose; None means "as the file or its format says"."""
+
+    format_name: str | None = None
+    timezone: str | None = None
+    account: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedImport:
+    """A parsed file and what importing it would add, ready for `run_import`."""
+
+    path: Path
+    data: bytes
+    parsed: ParsedFile
+    options: ImportOptions
+    #: The zone the file's times were read in (the choice, or the format's default).
+    zone_name: str
+    #: True when the format was recognised rather than chosen.
+    detected: bool
+    dry_run: ImportSummary
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    @property
+    def format_name(self) -> str:
+        return self.parsed.format_name
+
+    @property
+    def preview(self) -> tuple[ImportedExecution, ...]:
+        return self.parsed.executions[:PREVIEW_ROWS]
+
+    @property
+    def file_names_accounts(self) -> bool:
+        """Whether the file itself says which account each execution belongs to."""
+        return any(item.account for item in self.parsed.executions)
+
+
+def read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ImportRejected(f"{path} cannot be read ({error.strerror or 'I/O error'})") from None
+
+
+def parse(data: bytes, path: Path, options: ImportOptions) -> tuple[ParsedFile, str]:
+    """Parse as the command line does; returns the parsed file and the zone it was read in.
+
+    Raises `ImportFileError` (file, line, column) for a bad line, and `ImportRejected` for a
+    bad choice (unknown format or zone), so the screen can tell the two apart.
+    """
+    try:
+        if options.format_name:
+            get_format(options.format_name)
+        if options.timezone:
+            zone(options.timezone)
+    except (ValueError, BadTime) as error:
+        raise ImportRejected(f"{path.name}: {error}") from None
+    parsed = parse_file(
+        data,
+        path.name,
+        format_name=options.format_name,
+        timezone=options.timezone,
+        account=options.account,
+    )
+    zone_name = options.timezone or get_format(parsed.format_name).default_timezone
+    return parsed, zone_name
+
+
+def prepare(
+    vault: Vault, path: Path, options: ImportOptions, check: CancelCheck | None = None
+) -> PreparedImport:
+    """Read and parse the file, then dry-run the import to count what it would add."""
+    data = read_file(path)
+    if check is not None:
+        check()
+    parsed, zone_name = parse(data, path, options)
+    if check is not None:
+        check()
+    summary = _import(vault, parsed, data, path.name, zone_name, options, True, check, None)
+    return PreparedImport(
+        path=path,
+        data=data,
+        parsed=parsed,
+        options=options,
+        zone_name=zone_name,
+        detected=not options.format_name,
+        dry_run=summary,
+    )
+
+
+def run_import(
+    vault: Vault,
+    prepared: PreparedImport,
+    check: CancelCheck,
+    progress: ProgressCallback,
+) -> ImportSummary:
+    """Import for real, all or nothing; `check` or `progress` raising rolls everything back."""
+    return _import(
+        vault,
+        prepared.parsed,
+        prepared.data,
+        prepared.filename,
+        prepared.zone_name,
+        prepared.options,
+        False,
+        check,
+        progress,
+    )
+
+
+def _import(
+    vault: Vault,
+    parsed: ParsedFile,
+    data: bytes,
+    filename: str,
+    zone_name: str,
+    options: ImportOptions,
+    dry_run: bool,
+    check: CancelCheck | None,
+    progress: ProgressCallback | None,
+) -> ImportSummary:
+    total = len(parsed.executions)
+    if progress is not None:
+        progress(0, total)
+    extra: dict[str, Any] = {}
+    if progress is not None and _accepts_progress():
+        extra["progress"] = progress
+    if dry_run:
+        # Not inside an outer transaction: the dry run's own rollback must be the last word.
+        dry: ImportSummary = _import_parsed(
+            vault,
+            parsed,
+            data,
+            filename,
+            timezone=zone_name,
+            account=options.account or None,
+            dry_run=True,
+        )
+        return dry
+    # The outer transaction lets a cancel that arrives after the last step still roll back.
+    with vault.transaction():
+        summary: ImportSummary = _import_parsed(
+            vault,
+            parsed,
+            data,
+            filename,
+            timezone=zone_name,
+            account=options.account or None,
+            **extra,
+        )
+        if check is not None:
+            check()
+        if progress is not None:
+            progress(total, total)
+    return summary
+
+
+#: `import_parsed`, typed loosely so the optional `progress` keyword can be passed when the
+#: storage layer has it (it reports inside its loops, so cancel is prompt on big files).
+_import_parsed: Any = importing.import_parsed
+
+
+def _accepts_progress() -> bool:
+    return "progress" in inspect.signature(importing.import_parsed).parameters
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    """One per-line problem, split for a table: file, line, column and why."""
+
+    file: str
+    line: int | None
+    column: str | None
+    reason: str
+
+
+def line_errors(error: BaseException) -> list[LineError]:
+    """The problems an exception names, or [] when it is not about the file's content."""
+    if isinstance(error, ImportFileError):
+        return [LineError(error.file, error.line, error.column, error.reason)]
+    return []
+
+
+def fees_of(item: ImportedExecution) -> Decimal:
+    return item.commission + item.fees
