@@ -1,0 +1,154 @@
+"""Everything the dashboard shows for one filter, read in one go on the vault's worker thread.
+
+The figures themselves come from `StatisticsQueries.statistics` (one read of the trades
+table); this module only adds what that API does not give: the largest wins and losses as
+trades the trader can open, the accounts to filter by, whether the vault has any trade at
+all (so an empty journal and an empty date range read differently), and the equity curve as
+plain float arrays ready to plot. The result is immutable and holds no Qt object, so it can
+cross from the worker to the GUI thread as it is.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from journal_desktop.domain.statistics import EquityPoint, Statistics, TradeFilter
+from journal_desktop.storage import codec
+from journal_desktop.storage.statistics_sql import StatisticsQueries
+from journal_desktop.storage.vault import Vault
+
+#: How many of the largest wins and losses the dashboard lists.
+EXTREMES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ExtremeTrade:
+    """One of the largest wins or losses, with what the list shows and the id to open it."""
+
+    trade_id: uuid.UUID
+    symbol: str
+    closed_at: datetime
+    net_pnl: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChoice:
+    account_id: uuid.UUID
+    name: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DashboardData:
+    """The dashboard's content for `filter`.
+
+    `curve_times` are POSIX seconds of each close and `curve_equity` the cumulative net P&L
+    after it, as float64 arrays (read-only): only the plot uses floats; every figure shown as
+    text comes from the exact Decimals in `statistics`.
+    """
+
+    filter: TradeFilter
+    statistics: Statistics
+    curve_times: npt.NDArray[np.float64]
+    curve_equity: npt.NDArray[np.float64]
+    largest_wins: tuple[ExtremeTrade, ...]
+    largest_losses: tuple[ExtremeTrade, ...]
+    accounts: tuple[AccountChoice, ...]
+    #: Whether the vault holds any trade at all, whatever the filter.
+    vault_has_trades: bool
+
+
+def load_dashboard(vault: Vault, flt: TradeFilter, *, extremes: int = EXTREMES) -> DashboardData:
+    """Read the dashboard for `flt` (worker thread only)."""
+    tag_names = {t.id: t.name for t in vault.tags.list_all(include_deleted=True)}
+    stats = StatisticsQueries(vault.db).statistics(flt, tz=flt.tz, tag_names=tag_names)
+    times, equity = curve_arrays(stats.equity_curve)
+    accounts = tuple(
+        sorted(
+            (AccountChoice(a.id, a.name) for a in vault.accounts.list_all()),
+            key=lambda a: a.name.casefold(),
+        )
+    )
+    has_trades = bool(vault.db.scalar("SELECT EXISTS (SELECT 1 FROM trades WHERE deleted = 0)"))
+    return DashboardData(
+        filter=flt,
+        statistics=stats,
+        curve_times=times,
+        curve_equity=equity,
+        largest_wins=largest_trades(vault, flt, extremes, wins=True),
+        largest_losses=largest_trades(vault, flt, extremes, wins=False),
+        accounts=accounts,
+        vault_has_trades=has_trades,
+    )
+
+
+def curve_arrays(
+    curve: Sequence[EquityPoint],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The equity curve as (POSIX seconds, equity) float arrays, both read-only."""
+    stamps: list[float] = []
+    values: list[float] = []
+    for closed_at, value in curve:
+        stamps.append(closed_at.timestamp())
+        values.append(float(value))
+    times = np.array(stamps, dtype=np.float64)
+    equity = np.array(values, dtype=np.float64)
+    times.flags.writeable = False
+    equity.flags.writeable = False
+    return times, equity
+
+
+def largest_trades(
+    vault: Vault, flt: TradeFilter, limit: int, *, wins: bool
+) -> tuple[ExtremeTrade, ...]:
+    """The `limit` largest winning (or losing) closed trades matching `flt`, largest first."""
+    where, params = _where(flt)
+    sign, order = (">", "DESC") if wins else ("<", "ASC")
+    rows = vault.db.query(
+        f"""SELECT t.id, coalesce(i.symbol, ''), t.closed_at, t.net_pnl
+        FROM trades t LEFT JOIN instruments i ON i.id = t.instrument_id
+        WHERE {where} AND t.net_pnl_e8 {sign} 0
+        ORDER BY t.net_pnl_e8 {order}, t.closed_at, t.id
+        LIMIT ?""",
+        [*params, limit],
+    )
+    return tuple(
+        ExtremeTrade(
+            trade_id=uuid.UUID(str(row[0])),
+            symbol=str(row[1]),
+            closed_at=codec.dec_utc(str(row[2])),
+            net_pnl=codec.dec_decimal(str(row[3])),
+        )
+        for row in rows
+    )
+
+
+def _where(flt: TradeFilter) -> tuple[str, list[Any]]:
+    """Closed, live trades matching the filter, as the statistics count them."""
+    clauses = ["t.deleted = 0", "t.status = 'closed'"]
+    params: list[Any] = []
+    start, end = flt.close_range()
+    if start is not None:
+        clauses.append("t.closed_at >= ?")
+        params.append(codec.enc_utc(start))
+    if end is not None:
+        clauses.append("t.closed_at < ?")
+        params.append(codec.enc_utc(end))
+    if flt.account_ids is not None:
+        clauses.append("t.account_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(str(i) for i in flt.account_ids)))
+    if flt.instrument_ids is not None:
+        clauses.append("t.instrument_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(str(i) for i in flt.instrument_ids)))
+    if flt.tag_id is not None:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(t.tag_ids) WHERE value = ?)")
+        params.append(str(flt.tag_id))
+    return " AND ".join(clauses), params

@@ -1,0 +1,1 @@
+"""The dashboard's charts: equity curve (pyqtgraph), P&L calendar heatmap and breakdowns."""
