@@ -43,6 +43,11 @@ CREDENTIALS_CHANGED = "credentials_changed"
 ACCOUNT_DELETED = "account_deleted"
 #: A wrong current auth secret given to change credentials or delete the account.
 REAUTH_FAILED = "reauth_failed"
+#: The operator's actions (`journal-server admin`), and a right secret refused while suspended.
+ACCOUNT_SUSPENDED = "account_suspended"
+ACCOUNT_UNSUSPENDED = "account_unsuspended"
+ACCOUNT_DELETED_BY_OPERATOR = "account_deleted_by_operator"
+SIGN_IN_SUSPENDED = "sign_in_suspended"
 EVENTS = frozenset(
     {
         SIGN_IN,
@@ -58,6 +63,10 @@ EVENTS = frozenset(
         CREDENTIALS_CHANGED,
         ACCOUNT_DELETED,
         REAUTH_FAILED,
+        ACCOUNT_SUSPENDED,
+        ACCOUNT_UNSUSPENDED,
+        ACCOUNT_DELETED_BY_OPERATOR,
+        SIGN_IN_SUSPENDED,
     }
 )
 

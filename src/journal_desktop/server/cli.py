@@ -1,22 +1,42 @@
-"""`journal-server`: run the sync server.
+"""`journal-server`: run the sync server, and operate it.
 
-It refuses to listen on a non-loopback address in plain HTTP: either give it a certificate
+`serve` refuses to listen on a non-loopback address in plain HTTP: either give it a certificate
 (`--tls-cert/--tls-key`) or say it sits behind a TLS-terminating proxy (`--behind-proxy`).
+`--workers N` runs N uvicorn worker processes (each builds its app through
+`app_from_environment`); the schema and the server secret are prepared once, before they start.
+
+`admin list|suspend|unsuspend|delete` manage accounts (every change audited), `backup FILE`
+copies a SQLite database online, and `audit verify` checks the security log's hash chain.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import getpass
 import ipaddress
+import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from starlette.applications import Starlette
+
+    from journal_desktop.server.admin import AccountSummary
+    from journal_desktop.server.settings import Settings
 
 #: uvicorn options every server process runs with: no version banner, and forwarded headers
 #: are read by the app itself (only with --behind-proxy), never by uvicorn.
 UVICORN_OPTIONS: dict[str, object] = {"server_header": False, "proxy_headers": False}
+#: How `serve --workers N` hands its settings to the worker processes it starts.
+WORKER_SETTINGS_ENV = "JOURNAL_SERVER_WORKER_SETTINGS"
+WORKER_APP = "journal_desktop.server.cli:app_from_environment"
 
 
 def _is_loopback(host: str) -> bool:
@@ -51,6 +71,33 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="TLS ends at a reverse proxy; trust its X-Forwarded-For/-Proto headers",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (default 1); several are meant for PostgreSQL, and work on "
+        "SQLite too (WAL: reads in parallel, one writer at a time)",
+    )
+    admin = commands.add_parser("admin", help="list, suspend, unsuspend or delete accounts")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    listing = admin_commands.add_parser("list", help="every account, with its usage")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    _storage_options(listing)
+    for name, what in (
+        ("suspend", "refuse the account's sign-ins and tokens (403) and end its sessions"),
+        ("unsuspend", "let the account sign in again"),
+        ("delete", "delete the account and everything it stored (its audit trail stays)"),
+    ):
+        action = admin_commands.add_parser(name, help=what)
+        action.add_argument("account", help="account id or email")
+        if name == "delete":
+            action.add_argument("--yes", action="store_true", help="do it (no prompt)")
+        _storage_options(action)
+    backup = commands.add_parser(
+        "backup", help="copy the SQLite database online into FILE (PostgreSQL: use pg_dump)"
+    )
+    backup.add_argument("file", type=Path)
+    _storage_options(backup)
     audit = commands.add_parser("audit", help="check the security audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_commands.add_parser(
@@ -58,6 +105,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _storage_options(verify)
     return parser
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"journal-server: {message}", file=sys.stderr)
+    return code
+
+
+def _existing_engine(args: argparse.Namespace) -> tuple[Settings, Engine] | str:
+    """Settings and an engine for a database that exists; else why not."""
+    from journal_desktop.server.db import make_engine
+    from journal_desktop.server.settings import Settings
+
+    settings = Settings(data_dir=args.data_dir, database_url=args.database_url)
+    if settings.database_url is None and not (args.data_dir / "server.db").exists():
+        return f"no database in {args.data_dir}"
+    return settings, make_engine(settings.url)
 
 
 def audit_verify(args: argparse.Namespace) -> int:
@@ -109,20 +172,179 @@ def serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.workers < 1:
+        return _fail("--workers must be at least 1.")
     settings = Settings(
         data_dir=args.data_dir,
         database_url=args.database_url,
         behind_proxy=args.behind_proxy,
         tls=tls,
     )
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        ssl_certfile=str(args.tls_cert) if tls else None,
-        ssl_keyfile=str(args.tls_key) if tls else None,
-        log_level="info",
-        **UVICORN_OPTIONS,  # type: ignore[arg-type]
+    options: dict[str, object] = {
+        "host": args.host,
+        "port": args.port,
+        "ssl_certfile": str(args.tls_cert) if tls else None,
+        "ssl_keyfile": str(args.tls_key) if tls else None,
+        "log_level": "info",
+        **UVICORN_OPTIONS,
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
+        return 0
+    _prepare(settings)
+    os.environ[WORKER_SETTINGS_ENV] = json.dumps(
+        {
+            "data_dir": str(settings.data_dir),
+            "database_url": settings.database_url,
+            "behind_proxy": settings.behind_proxy,
+            "tls": settings.tls,
+        }
+    )
+    if settings.database_url is None:
+        print(
+            f"journal-server: {args.workers} workers share SQLite in {settings.data_dir} (WAL: "
+            "reads in parallel, writes one at a time); PostgreSQL scales further.",
+            file=sys.stderr,
+        )
+    uvicorn.run(WORKER_APP, factory=True, workers=args.workers, **options)  # type: ignore[arg-type]
+    return 0
+
+
+def _prepare(settings: Settings) -> None:
+    """Create the server secret and migrate the schema once, before any worker starts."""
+    from journal_desktop.server.db import make_engine, migrate
+    from journal_desktop.server.settings import load_or_create_secret
+
+    load_or_create_secret(settings.data_dir)
+    engine = make_engine(settings.url)
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+
+
+def app_from_environment() -> Starlette:
+    """The app of one `serve --workers N` worker, from the settings its parent exported."""
+    from journal_desktop.server.app import create_app
+    from journal_desktop.server.settings import Settings
+
+    exported = json.loads(os.environ[WORKER_SETTINGS_ENV])
+    return create_app(
+        Settings(
+            data_dir=Path(exported["data_dir"]),
+            database_url=exported["database_url"],
+            behind_proxy=bool(exported["behind_proxy"]),
+            tls=bool(exported["tls"]),
+        )
+    )
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _when(timestamp: int | None) -> str:
+    if timestamp is None:
+        return "-"
+    moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC)
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def admin_command(args: argparse.Namespace) -> int:
+    """Exit 0 on success, 1 if the account does not exist, 2 if nothing could be done."""
+    import time
+
+    from journal_desktop.server import admin, audit
+    from journal_desktop.server.db import migrate
+    from journal_desktop.server.settings import read_secret
+
+    if args.admin_command == "delete" and not args.yes:
+        return _fail(f"deleting {args.account} removes all it stored for good; add --yes.")
+    try:
+        secret = read_secret(args.data_dir)
+    except (OSError, RuntimeError) as exc:
+        return _fail(
+            f"cannot read the server secret ({exc}); give the --data-dir the server uses, "
+            "so the audit entries join its chain"
+        )
+    opened = _existing_engine(args)
+    if isinstance(opened, str):
+        return _fail(opened)
+    _, engine = opened
+    key, now, who = audit.audit_key(secret), int(time.time()), _operator()
+    try:
+        migrate(engine)  # a server not yet restarted after an upgrade may be behind
+        if args.admin_command == "list":
+            with engine.connect() as conn:
+                _print_accounts(admin.list_accounts(conn), args.json)
+            return 0
+        if args.admin_command == "suspend":
+            email, ended = admin.suspend(engine, key, args.account, now, who)
+            print(f"suspended {email}; {ended} session(s) ended")
+        elif args.admin_command == "unsuspend":
+            lifted = admin.unsuspend(engine, key, args.account, now, who)
+            print(f"unsuspended {lifted}" if lifted else f"{args.account} was not suspended")
+        else:
+            email = admin.delete_account(engine, secret, key, args.account, now, who)
+            print(f"deleted {email} and everything it stored")
+        return 0
+    except admin.AccountNotFound:
+        return _fail(f"no account {args.account!r} (give its id or email)", 1)
+    finally:
+        engine.dispose()
+
+
+def _print_accounts(found: list[AccountSummary], as_json: bool) -> None:
+    import dataclasses
+
+    rows = [dataclasses.asdict(a) for a in found]
+    if as_json:
+        for row in rows:
+            print(json.dumps(row, sort_keys=True))
+        return
+    header = ("ID", "EMAIL", "CREATED", "LAST SIGN-IN", "ITEMS", "STORED BYTES", "SUSPENDED")
+    table = [header] + [
+        (
+            r["id"],
+            r["email"],
+            _when(r["created_at"]),
+            _when(r["last_sign_in"]),
+            str(r["items"]),
+            str(r["stored_bytes"]),
+            _when(r["suspended_at"]) if r["suspended_at"] is not None else "no",
+        )
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for line in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+    print(f"{len(rows)} account(s)")
+
+
+def backup_command(args: argparse.Namespace) -> int:
+    """Exit 0 with a whole copy in FILE, 1 if the copy failed, 2 if it cannot be done here."""
+    from journal_desktop.server import backup
+    from journal_desktop.server.settings import SECRET_FILE, Settings
+
+    settings = Settings(data_dir=args.data_dir, database_url=args.database_url)
+    if not settings.url.startswith("sqlite"):
+        return _fail(
+            "backup copies the SQLite database only. Back up PostgreSQL with pg_dump, for "
+            "example (password from PGPASSWORD or ~/.pgpass):\n  "
+            + backup.pg_dump_command(settings.url, args.file)
+            + f"\nand keep a copy of {args.data_dir / SECRET_FILE} with it."
+        )
+    try:
+        done = backup.backup_sqlite(args.data_dir / "server.db", args.file)
+    except backup.BackupError as exc:
+        return _fail(str(exc), 1)
+    print(
+        f"backed up {done.accounts} account(s), {done.size} bytes, to {done.path}. Keep a copy "
+        f"of {args.data_dir / SECRET_FILE} with it: the audit chain, throttle counters and "
+        "recovery codes are keyed by it."
     )
     return 0
 
@@ -133,6 +355,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args)
     if args.command == "audit" and args.audit_command == "verify":
         return audit_verify(args)
+    if args.command == "admin":
+        return admin_command(args)
+    if args.command == "backup":
+        return backup_command(args)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 

@@ -17,18 +17,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from journal_desktop.server import audit, throttle
-from journal_desktop.server.db import (
-    accounts,
-    blobs,
-    idempotency,
-    items,
-    manifests,
-    recovery_codes,
-    sessions,
-    totp,
-    write_transaction,
-)
+from journal_desktop.server import admin, audit, throttle
+from journal_desktop.server.db import accounts, sessions, write_transaction
 from journal_desktop.server.http import ApiError, read_json, unauthorized
 from journal_desktop.server.passwords import hash_secret, verify_secret
 from journal_desktop.server.sessions import Caller, authenticate
@@ -108,10 +98,7 @@ def _delete(state: ServerState, caller: Caller, secret: bytes) -> None:
     email, _ = _reauthenticate(state, caller, secret)
     account = caller.account_id
     with write_transaction(state.engine) as conn:
-        # Explicit, account-scoped deletes: correct even where foreign keys do not cascade.
-        for table in (blobs, items, manifests, idempotency, recovery_codes, totp, sessions):
-            conn.execute(delete(table).where(table.c.account_id == account))
-        conn.execute(delete(accounts).where(accounts.c.id == account))
+        admin.erase_account(conn, account)
         throttle.clear_email(conn, throttle.key_for(state.secret, throttle.EMAIL, email))
         _audit(conn, state, caller, audit.ACCOUNT_DELETED)
 

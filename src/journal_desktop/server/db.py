@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    text,
 )
 
 metadata = MetaData()
@@ -50,6 +51,9 @@ accounts = Table(
     #: Bytes of ciphertext stored in items and blobs, kept in step with every write (under the
     #: account's row lock), so the quota check never scans the account's data.
     Column("stored_bytes", BigInteger, nullable=False, default=0, server_default="0"),
+    #: When the operator suspended the account (`journal-server admin suspend`), or NULL.
+    #: While set, sign-in and every token are refused with 403 account_suspended.
+    Column("suspended_at", BigInteger, nullable=True),
 )
 
 sessions = Table(
@@ -220,11 +224,26 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             yield connection
 
 
+#: Key of the PostgreSQL advisory lock held while migrating (any fixed 64-bit number).
+MIGRATION_LOCK = 0x6A6F75726E616C  # "journal"
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision shipped in this package."""
+    """Bring the schema to the newest Alembic revision shipped in this package.
+
+    Several server processes may start at once on one database (`serve --workers`, or servers
+    on several machines sharing PostgreSQL): the whole upgrade runs in one transaction that
+    first takes a lock (PostgreSQL: an advisory lock; SQLite: BEGIN IMMEDIATE), so one process
+    migrates and the others then find the schema current.
+    """
     config = Config()
     config.set_main_option("script_location", "journal_desktop.server:migrations")
     with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        connection.commit()
+        connection.execution_options(**{_IMMEDIATE: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")

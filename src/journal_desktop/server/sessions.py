@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from journal_desktop.server import audit
-from journal_desktop.server.db import sessions, write_transaction
+from journal_desktop.server.db import accounts, sessions, write_transaction
 from journal_desktop.server.http import ApiError, client_address, unauthorized
 from journal_desktop.server.state import ServerState, state_of
 from journal_desktop.sync.protocol import SessionInfo
@@ -36,6 +36,11 @@ class Caller:
     device_name: str = ""
 
 
+def account_suspended() -> ApiError:
+    """The operator suspended the account: no sign-in, no token works until unsuspended."""
+    return ApiError(403, "account_suspended")
+
+
 def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
@@ -52,10 +57,15 @@ def _authenticate(state: ServerState, token: str, address: str) -> Caller:
                 sessions.c.last_seen_at,
                 sessions.c.address,
                 sessions.c.device_name,
-            ).where(sessions.c.token_hash == token_hash(token))
+                accounts.c.suspended_at,
+            )
+            .select_from(sessions.join(accounts, accounts.c.id == sessions.c.account_id))
+            .where(sessions.c.token_hash == token_hash(token))
         ).first()
     if row is None:
         raise unauthorized()
+    if row.suspended_at is not None:  # before expiry: suspension ended the session early
+        raise account_suspended()
     # Writes go in their own short transactions: a read transaction that later writes can
     # lose its snapshot to a concurrent writer (SQLITE_BUSY_SNAPSHOT) instead of waiting.
     if now >= row.expires_at or now >= row.last_seen_at + settings.session_idle_timeout:

@@ -6,8 +6,10 @@ tests can move time (session expiry, idle timeout) instead of sleeping.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,19 +68,27 @@ def load_or_create_secret(data_dir: Path) -> bytes:
     """
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = data_dir / SECRET_FILE
+    if not path.exists():
+        _create_secret(path)
+    return read_secret(data_dir)
+
+
+def _create_secret(path: Path) -> None:
+    """Write a new secret whole, then link it into place: never a half-written file.
+
+    Processes starting together (`serve --workers`) may race here; the link fails for all but
+    the first, and every one of them then reads the same, complete secret.
+    """
+    fd, temporary = tempfile.mkstemp(prefix=".secret-", dir=path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        secret = path.read_bytes()
-        if len(secret) != SECRET_BYTES:
-            raise RuntimeError(f"{path} is damaged (expected {SECRET_BYTES} bytes)") from None
-        return secret
-    secret = secrets.token_bytes(SECRET_BYTES)
-    with os.fdopen(fd, "wb") as out:
-        out.write(secret)
-        out.flush()
-        os.fsync(out.fileno())
-    return secret
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(SECRET_BYTES))
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 def read_secret(data_dir: Path) -> bytes:

@@ -21,7 +21,7 @@ from journal_desktop.server import audit, second_factor, throttle
 from journal_desktop.server.db import accounts, sessions, write_transaction
 from journal_desktop.server.http import ApiError, client_address, read_json
 from journal_desktop.server.passwords import verify_secret
-from journal_desktop.server.sessions import token_hash
+from journal_desktop.server.sessions import account_suspended, token_hash
 from journal_desktop.server.state import ServerState, state_of
 from journal_desktop.sync.protocol import LoginRequest, LoginResponse
 
@@ -105,7 +105,18 @@ def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResp
     if row is None or not ok:
         raise _fail(state, login, address, keys, row.id if row else None)
     with write_transaction(state.engine) as conn:
-        verdict = _second_factor(conn, state, row.id, login)
+        # Only a right secret learns of a suspension. The row lock orders this sign-in with
+        # `admin suspend`: either it sees the suspension, or its session is ended with the rest.
+        current = conn.execute(
+            select(accounts.c.suspended_at).where(accounts.c.id == row.id).with_for_update()
+        ).first()
+        if current is None:  # deleted since the secret was checked
+            raise ApiError(401, "invalid_credentials")
+        if current.suspended_at is not None:
+            _note(conn, state, audit.SIGN_IN_SUSPENDED, row.id, login, address)
+            verdict = _SUSPENDED
+        else:
+            verdict = _second_factor(conn, state, row.id, login)
         if verdict in (_PASSED, _RECOVERED):
             throttle.clear_email(conn, keys[throttle.EMAIL])
             throttle.prune(conn, state.settings.throttle, state.now())
@@ -113,12 +124,15 @@ def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResp
             if verdict == _RECOVERED:
                 _note(conn, state, audit.RECOVERY_CODE_USED, row.id, login, address)
             return answer
+    if verdict == _SUSPENDED:
+        raise account_suspended()
     if verdict == _REQUIRED:
         raise ApiError(401, "totp_required")
     raise _fail(state, login, address, keys, row.id)
 
 
 _PASSED, _RECOVERED, _REQUIRED, _WRONG = "passed", "recovered", "required", "wrong"
+_SUSPENDED = "suspended"
 
 
 def _second_factor(
