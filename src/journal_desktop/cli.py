@@ -7,6 +7,7 @@ file, full disk) is a VaultError: one sentence on stderr and a non-zero exit, ne
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -367,6 +368,14 @@ def cmd_default(args: argparse.Namespace) -> int:
     return cmd_status(args)
 
 
+def cmd_gui(args: argparse.Namespace) -> int:
+    """Open the desktop window; Qt is imported only now, so the CLI stays fast without it."""
+    app = importlib.import_module("journal_desktop.ui.app")
+    gui_args = ["--data-dir", str(args.data_dir)] if args.data_dir else []
+    result: int = app.main(gui_args)
+    return result
+
+
 # -- parser --------------------------------------------------------------------------------
 
 
@@ -465,6 +474,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_trading_commands(commands, TradingCommands(_open, _after_change))
 
+    gui = commands.add_parser("gui", help="open the desktop window (also: no arguments)")
+    gui.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    gui.set_defaults(handler=cmd_gui)
+
     check = commands.add_parser("check", help="verify every page and the audit log")
     check.set_defaults(handler=cmd_check)
 
@@ -476,8 +489,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments or ["gui"])  # no arguments: the desktop window
     if args.handler is cmd_backup and not args.local and not args.file:
         parser.error("backup needs a FILE (or --local)")
     handler: Handler = args.handler
