@@ -32,6 +32,7 @@ from journal_desktop.domain.records import (
 )
 from journal_desktop.storage import codec
 from journal_desktop.storage.errors import VaultError
+from journal_desktop.storage.trade_grouping import grouped_trades
 from journal_desktop.storage.vault import Vault
 
 MATCHING_METHOD_SETTING = "matching.method"
@@ -272,6 +273,10 @@ def rematch(vault: Vault, positions: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> l
             instrument = vault.instruments.require(instrument_id)
             executions = vault.executions.for_position(account_id, instrument_id)
             matched = match_position(executions, multiplier=instrument.multiplier, method=method)
+            # The trader's splits and merges of this position (see storage.trade_grouping).
+            matched = grouped_trades(
+                vault, matched, executions, multiplier=instrument.multiplier, method=method
+            )
             existing = {t.id: t for t in vault.trades.for_position(account_id, instrument_id)}
             result.extend(_reconcile(vault, matched, existing))
     return result
