@@ -12,6 +12,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from journal_desktop.importers import formats
 from journal_desktop.ui import formatting, import_history
 from journal_desktop.ui.import_screen import ImportScreen
 from journal_desktop.ui.tasks import VaultTasks
@@ -63,6 +64,7 @@ def test_a_file_shows_its_detected_format_and_first_executions(
     assert cell(screen, 0, 0) == formatting.local_time(wall.astimezone(UTC), seconds=True)
     assert [cell(screen, 0, c) for c in range(2, 7)] == ["TSLA", "sell", "100", "180.5", "1.32"]
     assert screen.zone_combo.itemText(0) == "Format default (America/New_York)"
+    assert "does not say which account" in screen.account_hint.text()
     assert screen.import_button.isEnabled()
     # Nothing is stored by looking.
     assert counts(qtbot, tasks) == (0, 0, 0)
@@ -75,6 +77,17 @@ def test_a_file_shows_its_detected_format_and_first_executions(
     )
     as_utc = datetime(2026, 3, 2, 9, 30, 1, tzinfo=UTC)
     assert cell(screen, 0, 0) == formatting.local_time(as_utc, seconds=True)
+
+    # Naming an account puts every execution there.
+    screen.account_edit.setText("Margin")
+    screen.account_edit.editingFinished.emit()
+    qtbot.waitUntil(
+        lambda: screen.prepared is not None and screen.prepared.options.account == "Margin",
+        timeout=20_000,
+    )
+    assert cell(screen, 0, 1) == "Margin"
+    assert "New accounts: Margin." in screen.preview.summary.text()
+    assert screen.account_hint.text() == "Every execution goes into the account “Margin”."
 
 
 def test_import_adds_the_trades_and_lists_the_import(
@@ -209,6 +222,11 @@ def test_a_chosen_format_overrides_detection(
 ) -> None:
     screen.import_file(GENERIC)
     wait_prepared(qtbot, screen)
+    # Every registered format can be chosen, after "Detect automatically".
+    assert [screen.format_combo.itemData(i) for i in range(screen.format_combo.count())] == [
+        None,
+        *(fmt.name for fmt in formats()),
+    ]
     index = screen.format_combo.findData("tradovate-orders")
     screen.format_combo.setCurrentIndex(index)
     qtbot.waitUntil(lambda: screen.preview.errors.count() > 0, timeout=20_000)

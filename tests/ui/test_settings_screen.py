@@ -283,3 +283,27 @@ def test_restore_goes_into_an_empty_folder_and_leaves_the_open_journal(
     # The open journal is untouched and still working.
     assert run_sync(qtbot, tasks, lambda v: v.settings.get("ui.theme")) == "dark"
     assert tasks.is_open
+
+
+def test_the_audit_table_names_changed_fields_never_journal_text(
+    qtbot: QtBot, tasks: VaultTasks, screen: SettingsScreen
+) -> None:
+    from datetime import date
+
+    from journal_desktop.storage import operations
+
+    def write(vault: Vault) -> None:
+        operations.write_journal(vault, date(2026, 3, 2), review="Faded the gap, too early")
+        operations.write_journal(vault, date(2026, 3, 2), review="Revenge trade after lunch")
+
+    run_sync(qtbot, tasks, write)
+    screen.audit.reload()
+    wait_idle(qtbot, tasks)
+    table = screen.audit.table
+    shown = [
+        " ".join(table.item(row, column).text() for column in range(table.columnCount()))
+        for row in range(table.rowCount())
+    ]
+    assert "changed review" in shown[0]
+    assert shown[1].split()[-1] == "created"
+    assert not any("gap" in line or "Revenge" in line for line in shown)

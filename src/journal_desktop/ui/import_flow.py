@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from journal_desktop.domain.imported import ImportedExecution, ImportFileError, ParsedFile
-from journal_desktop.importers import get_format, parse_file
+from journal_desktop.importers import formats, get_format, parse_file
 from journal_desktop.importers.times import BadTime, zone
 from journal_desktop.storage import importing
 from journal_desktop.storage.importing import ImportRejected, ImportSummary
@@ -53,6 +53,8 @@ class PreparedImport:
     #: True when the format was recognised rather than chosen.
     detected: bool
     dry_run: ImportSummary
+    #: The zone the format reads times in when none is chosen.
+    format_default_zone: str
 
     @property
     def filename(self) -> str:
@@ -67,9 +69,18 @@ class PreparedImport:
         return self.parsed.executions[:PREVIEW_ROWS]
 
     @property
-    def file_names_accounts(self) -> bool:
-        """Whether the file itself says which account each execution belongs to."""
-        return any(item.account for item in self.parsed.executions)
+    def accounts_in_file(self) -> list[str]:
+        """The account names the parsed executions carry ("Default" when the file names none)."""
+        return sorted({item.account or "Default" for item in self.parsed.executions})
+
+
+def format_choices() -> list[tuple[str, str]]:
+    """(name, description) of every format, for the format combo.
+
+    Loading the format modules takes a few hundred milliseconds, so it happens on the worker
+    when the screen is first shown, never while the window starts.
+    """
+    return [(fmt.name, fmt.description) for fmt in formats()]
 
 
 def read_file(path: Path) -> bytes:
@@ -122,6 +133,7 @@ def prepare(
         zone_name=zone_name,
         detected=not options.format_name,
         dry_run=summary,
+        format_default_zone=get_format(parsed.format_name).default_timezone,
     )
 
 

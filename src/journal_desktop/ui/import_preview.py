@@ -41,7 +41,6 @@ class ImportPreview(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName("Preview of the first executions")
         self.errors = QListWidget()
         self.errors.setAccessibleName("Problems found in the file")
@@ -67,7 +66,7 @@ class ImportPreview(QWidget):
         for row, item in enumerate(rows):
             values = (
                 formatting.local_time(item.executed_at, seconds=True),
-                item.account or prepared.options.account or "Default",
+                prepared.options.account or item.account or "Default",
                 item.instrument.symbol,
                 item.side.value,
                 formatting.number(item.quantity),

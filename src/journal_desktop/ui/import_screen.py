@@ -27,10 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journal_desktop.importers import formats, get_format
 from journal_desktop.storage.importing import ImportSummary
 from journal_desktop.storage.vault import Vault
-from journal_desktop.ui.import_flow import ImportOptions, PreparedImport, prepare, run_import
+from journal_desktop.ui.import_flow import (
+    ImportOptions,
+    PreparedImport,
+    format_choices,
+    prepare,
+    run_import,
+)
 from journal_desktop.ui.import_history import IMPORT_CHANGES, ImportHistory
 from journal_desktop.ui.import_preview import ImportPreview
 from journal_desktop.ui.screen import Screen
@@ -83,8 +88,6 @@ class ImportScreen(Screen):
         self.format_combo = QComboBox()
         self.format_combo.setAccessibleName("File format")
         self.format_combo.addItem("Detect automatically", None)
-        for fmt in formats():
-            self.format_combo.addItem(f"{fmt.name}: {fmt.description}", fmt.name)
         self.format_combo.currentIndexChanged.connect(self._options_changed)
 
         self.zone_combo = QComboBox()
@@ -144,6 +147,7 @@ class ImportScreen(Screen):
         form.addRow("", self.account_hint)
         actions = QHBoxLayout()
         actions.addWidget(self.progress, 1)
+        actions.addStretch(1)
         actions.addWidget(self.cancel_button)
         actions.addWidget(self.import_button)
         top = QWidget()
@@ -229,16 +233,9 @@ class ImportScreen(Screen):
         self._prepared = prepared
         self._set_busy(False)
         self.preview.show_prepared(prepared)
-        default_zone = get_format(prepared.format_name).default_timezone
-        self.zone_combo.setItemText(0, f"{FORMAT_DEFAULT} ({default_zone})")
-        if prepared.file_names_accounts:
-            self.account_hint.setVisible(False)
-        else:
-            self.account_hint.setText(
-                "This file does not say which account it is from: name the account above, "
-                "or its executions go to “Default”."
-            )
-            self.account_hint.setVisible(True)
+        self.zone_combo.setItemText(0, f"{FORMAT_DEFAULT} ({prepared.format_default_zone})")
+        self.account_hint.setText(account_hint(prepared))
+        self.account_hint.setVisible(True)
         new = prepared.dry_run.new_executions
         self.import_button.setEnabled(new > 0)
         self.status.setText(
@@ -346,7 +343,17 @@ class ImportScreen(Screen):
 
     def reload(self) -> None:
         super().reload()
+        if self.format_combo.count() == 1:
+            self.tasks.run(
+                lambda _vault: format_choices(), on_success=self._show_formats, owner=self
+            )
         self.history.reload()
+
+    def _show_formats(self, choices: list[tuple[str, str]]) -> None:
+        if self.format_combo.count() > 1:
+            return
+        for name, description in choices:
+            self.format_combo.addItem(f"{name}: {description}", name)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if _dropped_file(event) is not None and not self._importing:
@@ -361,6 +368,19 @@ class ImportScreen(Screen):
             return
         event.acceptProposedAction()
         self.import_file(path)
+
+
+def account_hint(prepared: PreparedImport) -> str:
+    """Which account(s) the executions will go into, so a missing account is noticed now."""
+    if prepared.options.account:
+        return f"Every execution goes into the account “{prepared.options.account}”."
+    names = prepared.accounts_in_file
+    if names == ["Default"]:
+        return (
+            "This file does not say which account it is from: name the account above, or its "
+            "executions go into “Default”."
+        )
+    return "Accounts named in the file: " + ", ".join(f"“{name}”" for name in names) + "."
 
 
 def _dropped_file(event: QDragEnterEvent | QDropEvent) -> Path | None:

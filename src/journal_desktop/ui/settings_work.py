@@ -216,18 +216,33 @@ def verify_audit(vault: Vault) -> AuditVerification:
     return vault.audit.verify()
 
 
+#: Fields that name a record (not free text), shown so a person can tell records apart.
+_LABEL_FIELDS = ("name", "symbol", "filename")
+#: Bookkeeping every change touches; listing it would hide what really changed.
+_BOOKKEEPING = frozenset({"version", "stamps", "updated_hlc"})
+
+
 def audit_summary(entry: AuditEntry) -> str:
-    """Which fields changed, never their values (journal text must not fill the table)."""
+    """What happened, in a few words: which fields changed, never their values (notes and
+    journal text must not fill the table); a record's name or symbol only as its label."""
     before = entry.previous or {}
     after = entry.new or {}
-    if entry.record_type == "vault" and "event" in after:
+    if "event" in after:
         return str(after["event"])
-    if before and after:
-        changed = sorted(k for k in after.keys() | before.keys() if before.get(k) != after.get(k))
-        return ", ".join(changed) if changed else "no field changed"
-    fields = sorted((after or before).keys())
-    shown = ", ".join(fields[:6])
-    return shown + (f" and {len(fields) - 6} more" if len(fields) > 6 else "")
+    if "executions_added" in after:
+        return f"{after['executions_added']} executions added"
+    label = next(
+        (str(values[k]) for values in (after, before) for k in _LABEL_FIELDS if values.get(k)), ""
+    )
+    suffix = f": {label}" if label else ""
+    if after and not before:
+        return "created" + suffix
+    if before and (not after or after.get("deleted") is True):
+        return "deleted" + suffix
+    changed = sorted(
+        k for k in (after.keys() | before.keys()) - _BOOKKEEPING if before.get(k) != after.get(k)
+    )
+    return ("changed " + ", ".join(changed) if changed else "no field changed") + suffix
 
 
 # -- general settings -------------------------------------------------------------------------
