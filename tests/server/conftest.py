@@ -36,7 +36,7 @@ pg_proc = factories.postgresql_proc(
     host="127.0.0.1",
     port=None,
     user="postgres",
-    postgres_options=FAST_OPTIONS,
+    postgres_options=f"-c listen_addresses=127.0.0.1 {FAST_OPTIONS}",
 )
 
 
