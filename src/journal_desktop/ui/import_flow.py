@@ -8,18 +8,15 @@ cannot disagree about what a file contains.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from journal_desktop.domain.imported import ImportedExecution, ImportFileError, ParsedFile
 from journal_desktop.importers import formats, get_format, parse_file
 from journal_desktop.importers.times import BadTime, zone
-from journal_desktop.storage import importing
-from journal_desktop.storage.importing import ImportRejected, ImportSummary
+from journal_desktop.storage.importing import ImportRejected, ImportSummary, import_parsed
 from journal_desktop.storage.vault import Vault
 
 #: How many executions the preview shows; enough to recognise the file, cheap to draw.
@@ -115,7 +112,11 @@ def parse(data: bytes, path: Path, options: ImportOptions) -> tuple[ParsedFile, 
 
 
 def prepare(
-    vault: Vault, path: Path, options: ImportOptions, check: CancelCheck | None = None
+    vault: Vault,
+    path: Path,
+    options: ImportOptions,
+    check: CancelCheck | None = None,
+    progress: ProgressCallback | None = None,
 ) -> PreparedImport:
     """Read and parse the file, then dry-run the import to count what it would add."""
     data = read_file(path)
@@ -124,7 +125,18 @@ def prepare(
     parsed, zone_name = parse(data, path, options)
     if check is not None:
         check()
-    summary = _import(vault, parsed, data, path.name, zone_name, options, True, check, None)
+    # The dry run rolls its own transaction back; nothing may wrap it (a wrapping transaction
+    # would be joined, not rolled back, and then commit the dry run's rows).
+    summary = import_parsed(
+        vault,
+        parsed,
+        data,
+        path.name,
+        timezone=zone_name,
+        account=options.account or None,
+        dry_run=True,
+        progress=progress,
+    )
     return PreparedImport(
         path=path,
         data=data,
@@ -143,74 +155,23 @@ def run_import(
     check: CancelCheck,
     progress: ProgressCallback,
 ) -> ImportSummary:
-    """Import for real, all or nothing; `check` or `progress` raising rolls everything back."""
-    return _import(
-        vault,
-        prepared.parsed,
-        prepared.data,
-        prepared.filename,
-        prepared.zone_name,
-        prepared.options,
-        False,
-        check,
-        progress,
-    )
+    """Import for real, all or nothing; `check` or `progress` raising rolls everything back.
 
-
-def _import(
-    vault: Vault,
-    parsed: ParsedFile,
-    data: bytes,
-    filename: str,
-    zone_name: str,
-    options: ImportOptions,
-    dry_run: bool,
-    check: CancelCheck | None,
-    progress: ProgressCallback | None,
-) -> ImportSummary:
-    total = len(parsed.executions)
-    if progress is not None:
-        progress(0, total)
-    extra: dict[str, Any] = {}
-    if progress is not None and _accepts_progress():
-        extra["progress"] = progress
-    if dry_run:
-        # Not inside an outer transaction: the dry run's own rollback must be the last word.
-        dry: ImportSummary = _import_parsed(
-            vault,
-            parsed,
-            data,
-            filename,
-            timezone=zone_name,
-            account=options.account or None,
-            dry_run=True,
-        )
-        return dry
-    # The outer transaction lets a cancel that arrives after the last step still roll back.
+    The outer transaction keeps the last progress report and the final cancel check inside
+    the import's transaction, so a cancel that arrives at the very end still stores nothing.
+    """
     with vault.transaction():
-        summary: ImportSummary = _import_parsed(
+        summary = import_parsed(
             vault,
-            parsed,
-            data,
-            filename,
-            timezone=zone_name,
-            account=options.account or None,
-            **extra,
+            prepared.parsed,
+            prepared.data,
+            prepared.filename,
+            timezone=prepared.zone_name,
+            account=prepared.options.account or None,
+            progress=progress,
         )
-        if check is not None:
-            check()
-        if progress is not None:
-            progress(total, total)
+        check()
     return summary
-
-
-#: `import_parsed`, typed loosely so the optional `progress` keyword can be passed when the
-#: storage layer has it (it reports inside its loops, so cancel is prompt on big files).
-_import_parsed: Any = importing.import_parsed
-
-
-def _accepts_progress() -> bool:
-    return "progress" in inspect.signature(importing.import_parsed).parameters
 
 
 @dataclass(frozen=True, slots=True)

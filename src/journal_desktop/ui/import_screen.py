@@ -221,8 +221,19 @@ class ImportScreen(Screen):
         self.status.setText(f"Reading {self._path.name}…")
         self._set_busy(True, determinate=False)
         path, options = self._path, self.options()
+
+        def work(vault: Vault, progress: Progress) -> PreparedImport:
+            return prepare(
+                vault,
+                path,
+                options,
+                progress.check,
+                lambda done, total: progress.report(done, total, "Checking"),
+            )
+
         self._handle = self.tasks.run_with_progress(
-            lambda vault, progress: prepare(vault, path, options, progress.check),
+            work,
+            on_progress=self._progressed,
             on_success=self._previewed,
             on_failure=self._preview_failed,
             owner=self,
