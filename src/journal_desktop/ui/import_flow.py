@@ -52,6 +52,9 @@ class PreparedImport:
     dry_run: ImportSummary
     #: The zone the format reads times in when none is chosen.
     format_default_zone: str
+    #: The account names the executions carry ("Default" when the file names none); worked
+    #: out on the worker, since a big file has 100,000 executions to look at.
+    accounts_in_file: tuple[str, ...]
 
     @property
     def filename(self) -> str:
@@ -64,11 +67,6 @@ class PreparedImport:
     @property
     def preview(self) -> tuple[ImportedExecution, ...]:
         return self.parsed.executions[:PREVIEW_ROWS]
-
-    @property
-    def accounts_in_file(self) -> list[str]:
-        """The account names the parsed executions carry ("Default" when the file names none)."""
-        return sorted({item.account or "Default" for item in self.parsed.executions})
 
 
 def format_choices() -> list[tuple[str, str]]:
@@ -146,6 +144,7 @@ def prepare(
         detected=not options.format_name,
         dry_run=summary,
         format_default_zone=get_format(parsed.format_name).default_timezone,
+        accounts_in_file=tuple(sorted({item.account or "Default" for item in parsed.executions})),
     )
 
 

@@ -386,7 +386,7 @@ def account_hint(prepared: PreparedImport) -> str:
     if prepared.options.account:
         return f"Every execution goes into the account “{prepared.options.account}”."
     names = prepared.accounts_in_file
-    if names == ["Default"]:
+    if names == ("Default",):
         return (
             "This file does not say which account it is from: name the account above, or its "
             "executions go into “Default”."
