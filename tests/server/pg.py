@@ -111,13 +111,22 @@ def _free_port() -> int:
         return port
 
 
+def _reachable_tmp() -> Path:
+    """The temp dir, if the `postgres` user can get through it; else /tmp."""
+    chosen = Path(tempfile.gettempdir()).resolve()
+    if all(p.stat().st_mode & 0o001 for p in (chosen, *chosen.parents)):
+        return chosen
+    return Path("/tmp")  # world-traversable by design; the dir made in it is 0700
+
+
 def _as_postgres(*command: str | Path) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *map(str, command)]
 
 
-def _run(command: list[str]) -> None:
+def _run(command: list[str], cwd: Path) -> None:
+    """Run a PostgreSQL tool (in a directory `postgres` may enter: they check their cwd)."""
     result = subprocess.run(
-        command, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False
+        command, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False, cwd=cwd
     )
     if result.returncode != 0:
         raise RuntimeError(
@@ -147,7 +156,7 @@ def root_cluster(bindir: Path) -> Iterator[Cluster]:
         owner = pwd.getpwnam("postgres")
     except KeyError:
         unavailable("running as root, and there is no `postgres` system user to run it as")
-    base = Path(tempfile.mkdtemp(prefix="journal-pg-"))
+    base = Path(tempfile.mkdtemp(prefix="journal-pg-", dir=_reachable_tmp()))
     os.chown(base, owner.pw_uid, owner.pw_gid)
     datadir, log = base / "data", base / "postgres.log"
     try:
@@ -155,7 +164,8 @@ def root_cluster(bindir: Path) -> Iterator[Cluster]:
             _as_postgres(
                 bindir / "initdb", "-D", datadir, "-U", "postgres", "--auth=trust",
                 "-E", "UTF8", "--no-sync", "--locale=C",
-            )
+            ),
+            cwd=base,
         )  # fmt: skip
         for attempt in range(5):
             port = _free_port()
@@ -165,7 +175,8 @@ def root_cluster(bindir: Path) -> Iterator[Cluster]:
                     _as_postgres(
                         bindir / "pg_ctl", "-D", datadir, "-l", log, "-o", options,
                         "-w", "-t", "30", "start",
-                    )
+                    ),
+                    cwd=base,
                 )  # fmt: skip
                 break
             except RuntimeError:
@@ -175,16 +186,16 @@ def root_cluster(bindir: Path) -> Iterator[Cluster]:
         _wait_ready(cluster, time.monotonic() + 30)
         yield cluster
     finally:
-        _stop_root_cluster(bindir, datadir)
+        _stop_root_cluster(bindir, datadir, base)
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _stop_root_cluster(bindir: Path, datadir: Path) -> None:
+def _stop_root_cluster(bindir: Path, datadir: Path, base: Path) -> None:
     if not (datadir / "postmaster.pid").exists():
         return
     with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
         _run(_as_postgres(bindir / "pg_ctl", "-D", datadir, "-m", "immediate", "-w", "-t", "20",
-                          "stop"))  # fmt: skip
+                          "stop"), cwd=base)  # fmt: skip
         return
     # pg_ctl did not stop it in time: kill the postmaster named in its pid file.
     with contextlib.suppress(OSError, ValueError, IndexError):
