@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QPoint, QSize, Qt
 from pytestqt.qtbot import QtBot
@@ -24,8 +25,10 @@ from tests.ui.shell_stubs import (
     StubTrades,
 )
 
+S = TypeVar("S")
 
-def _screen(window: MainWindow, cls: type) -> object:
+
+def _screen(window: MainWindow, cls: type[S]) -> S:
     return next(s for s in window.screens if isinstance(s, cls))
 
 
@@ -54,7 +57,7 @@ def test_ctrl_number_switches_screens_and_focuses_the_screen(
         assert isinstance(window.current_screen, cls)
         assert window.sidebar.currentRow() == window.screens.index(window.current_screen)
         screen = window.current_screen
-        assert screen.field.hasFocus()  # type: ignore[attr-defined]
+        assert screen.field.hasFocus()
 
 
 def test_clicking_the_sidebar_switches_screens(
@@ -74,11 +77,11 @@ def test_standard_shortcuts_reach_the_screens(
 
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.current_screen is trades
-    assert trades.search_requests == 1  # type: ignore[attr-defined]
+    assert trades.search_requests == 1
 
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     assert window.current_screen is importer
-    assert importer.file_requests == 1  # type: ignore[attr-defined]
+    assert importer.file_requests == 1
 
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(window.current_screen, StubDetail)
@@ -92,7 +95,7 @@ def test_open_trade_shows_the_detail_and_closed_goes_back(
     window.show_screen(2)
     journal = _screen(window, StubJournal)
     trade_id = uuid.uuid4()
-    journal.open_trade.emit(trade_id)  # type: ignore[attr-defined]
+    journal.open_trade.emit(trade_id)
     detail = window.detail
     assert isinstance(detail, StubDetail)
     assert window.current_screen is detail
@@ -154,12 +157,12 @@ def test_settings_screen_signals_change_theme_and_auto_lock(
     window = make_window(qtbot, tasks, window_settings(tmp_path))
     settings_screen = _screen(window, StubSettings)
     assert window.idle.interval_ms == 10 * 60_000  # the default
-    settings_screen.auto_lock_changed.emit(3)  # type: ignore[attr-defined]
+    settings_screen.auto_lock_changed.emit(3)
     assert window.idle.interval_ms == 3 * 60_000
     try:
-        settings_screen.theme_changed.emit("dark")  # type: ignore[attr-defined]
+        settings_screen.theme_changed.emit("dark")
         assert is_dark()
-        settings_screen.theme_changed.emit("light")  # type: ignore[attr-defined]
+        settings_screen.theme_changed.emit("light")
         assert not is_dark()
     finally:
         window.theme.set_mode("system")

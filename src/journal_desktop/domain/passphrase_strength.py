@@ -55,7 +55,8 @@ def estimate(passphrase: str) -> StrengthHint:
     distinct = len(set(passphrase))
     bits = min(len(passphrase), distinct * 2) * math.log2(_alphabet_size(passphrase))
     words = len([w for w in passphrase.replace("-", " ").split() if w])
-    if bits < 50 or distinct < 5:
+    single_word = words < 2 and len(passphrase) < 16  # "password12", "Tr0ub4dor&3"
+    if bits < 50 or distinct < 5 or single_word:
         return StrengthHint(
             Strength.WEAK, "Weak: easy to guess. Several unrelated words work well."
         )

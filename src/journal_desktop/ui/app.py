@@ -22,6 +22,7 @@ from journal_desktop.ui.first_run import FirstRunWizard
 from journal_desktop.ui.main_window import MainWindow
 from journal_desktop.ui.resources import APP_ICON, icon
 from journal_desktop.ui.screen import Screen
+from journal_desktop.ui.screens import detail_screen, sidebar_screens
 from journal_desktop.ui.tasks import VaultTasks
 from journal_desktop.ui.theme import ThemeManager
 from journal_desktop.ui.unlock import UnlockWindow
@@ -50,6 +51,10 @@ class AppController(QObject):
         self.backend = backend
         self.settings = settings
         self.theme = theme
+        if screens is None:
+            # Import the screens now, before any vault work: start-up pays for it while the
+            # wizard or unlock screen is shown, and their modules bind their imports first.
+            screens, detail = sidebar_screens(), detail_screen()
         self.screens = screens
         self.detail = detail
         self.gate: QWidget | None = None  # the wizard or the unlock window

@@ -77,6 +77,8 @@ class KeyStoragePage(QWizardPage):
                 "in plain text."
             )
         (self.keychain if secure else self.passphrase).setChecked(True)
+        for note in (keychain_note, passphrase_note):
+            note.setContentsMargins(22, 0, 0, 0)  # under the radio button's text
         layout = QVBoxLayout(self)
         layout.addWidget(self.keychain)
         layout.addWidget(keychain_note)

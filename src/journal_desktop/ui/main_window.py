@@ -36,7 +36,7 @@ from journal_desktop.ui.lock import LockController
 from journal_desktop.ui.resources import APP_ICON, icon
 from journal_desktop.ui.screen import Screen
 from journal_desktop.ui.tasks import VaultTasks
-from journal_desktop.ui.theme import THEME_SETTING, ThemeManager
+from journal_desktop.ui.theme import THEME_SETTING, ThemeManager, palette_colors
 
 APP_TITLE = "Journal Desktop"
 GEOMETRY_KEY = "window/geometry"
@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(210)
         self.sidebar.setSpacing(2)
         self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
+        self._style_sidebar()
+        self.theme.changed.connect(self._style_sidebar)
         self.stack = QStackedWidget(self)
         self.screens: list[Screen] = []
         for number, cls in enumerate(screens, start=1):
@@ -198,6 +200,19 @@ class MainWindow(QMainWindow):
         self._busy_timer.timeout.connect(self._show_busy)
         self.tasks.busy_changed.connect(self._busy_changed)
 
+    def _style_sidebar(self) -> None:
+        """A quiet column in the window colour with a rounded highlight; redone per theme."""
+        colors = palette_colors()
+        self.sidebar.setStyleSheet(
+            "QListWidget#Sidebar { background: palette(window); "
+            f"border-right: 1px solid {colors.grid.name()}; padding-top: 8px; }}"
+            "QListWidget#Sidebar::item { padding: 4px 10px; margin: 0 8px; border-radius: 6px; }"
+            "QListWidget#Sidebar::item:selected { background: palette(highlight); "
+            "color: palette(highlighted-text); }"
+            "QListWidget#Sidebar::item:hover:!selected { "
+            f"background: {colors.grid.name()}; }}"
+        )
+
     def _connect_settings_screen(self) -> None:
         for screen in self.screens:
             for name, slot in (
@@ -276,6 +291,7 @@ class MainWindow(QMainWindow):
 
     def _locked(self) -> None:
         self.idle.stop()
+        self.statusBar().clearMessage()
         for action in self.vault_actions:
             action.setEnabled(False)
         self.setWindowTitle(f"Locked — {APP_TITLE}")

@@ -27,6 +27,7 @@ from journal_desktop.storage.vault_keys import KeyEnvironment
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from journal_desktop.ui.screen import Screen
     from journal_desktop.ui.tasks import VaultTasks
 
 DEMO_PASSPHRASE = "demo passphrase for screenshots"  # noqa: S105 (a throwaway demo vault)
@@ -46,16 +47,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m journal_desktop.ui.screenshots OUT_DIR", file=sys.stderr)
         return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    out_dir = Path(arguments[0]).expanduser()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = render_all(out_dir)
+    written = render_all(Path(arguments[0]).expanduser())
     for path in written:
         print(path)
     return 0
 
 
-def render_all(out_dir: Path) -> list[Path]:
-    """Build the demo vault, render every screen into `out_dir`, return the files written."""
+def render_all(
+    out_dir: Path,
+    *,
+    screens: Sequence[type[Screen]] | None = None,
+    detail: type[Screen] | None = None,
+) -> list[Path]:
+    """Build the demo vault, render every screen into `out_dir`, return the files written.
+
+    `screens` and `detail` default to the real ones (whichever exist).
+    """
     # Qt is imported here so `--help`-style misuse above does not pay for it.
     from PySide6.QtCore import QSettings
 
@@ -63,9 +70,13 @@ def render_all(out_dir: Path) -> list[Path]:
     from journal_desktop.ui.app import create_application
     from journal_desktop.ui.first_run import FirstRunWizard
     from journal_desktop.ui.main_window import MainWindow
+    from journal_desktop.ui.screens import detail_screen, sidebar_screens
     from journal_desktop.ui.tasks import ChangeSet, VaultTasks
     from journal_desktop.ui.theme import ThemeManager
 
+    if screens is None:
+        screens, detail = sidebar_screens(), detail_screen()
+    out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application([])
     theme = ThemeManager(app)
     theme.set_mode("light")
@@ -102,7 +113,9 @@ def render_all(out_dir: Path) -> list[Path]:
         if failures:
             raise failures[0]
 
-        window = MainWindow(tasks, backend=backend, settings=settings, theme=theme)
+        window = MainWindow(
+            tasks, backend=backend, screens=screens, detail=detail, settings=settings, theme=theme
+        )
         window.resize(*WINDOW_SIZE)
         window.show()
         window.idle.stop()
@@ -119,6 +132,7 @@ def render_all(out_dir: Path) -> list[Path]:
         shoot(window, "07-lock")
         window.close()
         tasks.shutdown()
+        theme.set_mode("system")
         app.processEvents()
     return written
 
