@@ -224,3 +224,9 @@ def test_position_of_a_trade(vault: Vault, data: TradeSet) -> None:
     assert query.position_of(best.id) == 0
     assert query.position_of(data.trades[0].id) is not None
     assert query.position_of(uuid.uuid4()) is None
+
+
+def test_ids_at_positions_of_the_sorted_list(vault: Vault, data: TradeSet) -> None:
+    query = TradeListQuery(vault.db, sort=TradeSort(SortKey.NET, False))
+    rows = query.page(0, COUNT)
+    assert query.ids_at([5, 0, 299, 400]) == [rows[5].id, rows[0].id, rows[299].id]

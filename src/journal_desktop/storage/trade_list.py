@@ -323,6 +323,20 @@ class TradeListQuery:
             return []
         return read_rows(self._db, rowids)
 
+    def ids_at(self, positions: Sequence[int]) -> list[uuid.UUID]:
+        """The ids of the trades at these positions (a selection, loaded or not), in order."""
+        order = self.order()
+        rowids = [order[p] for p in positions if 0 <= p < len(order)]
+        found: dict[int, uuid.UUID] = {}
+        for start in range(0, len(rowids), 10_000):
+            chunk = rowids[start : start + 10_000]
+            for rowid, text in self._db.query(
+                "SELECT rowid, id FROM trades WHERE rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(chunk),),
+            ):
+                found[int(rowid)] = uuid.UUID(text)
+        return [found[r] for r in rowids if r in found]
+
     def position_of(self, trade_id: uuid.UUID) -> int | None:
         """Where a trade sits in the sorted list (to keep it selected after a re-sort)."""
         rowid = self._db.scalar("SELECT rowid FROM trades WHERE id = ?", (str(trade_id),))

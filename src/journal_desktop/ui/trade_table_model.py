@@ -187,6 +187,12 @@ class TradeTableModel(QAbstractTableModel):
     def summary(self) -> TradeListSummary | None:
         return self._summary
 
+    @property
+    def current_query(self) -> TradeListQuery | None:
+        """The query behind the rows shown, for worker tasks about them (never call it here:
+        its methods read the vault)."""
+        return self._query
+
     def cached_pages(self) -> list[int]:
         """Numbers of the pages in memory, least recently used first (for tests)."""
         return list(self._pages)
