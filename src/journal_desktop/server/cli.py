@@ -112,33 +112,29 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def _existing_engine(args: argparse.Namespace) -> tuple[Settings, Engine] | str:
-    """Settings and an engine for a database that exists; else why not."""
+def _existing_engine(args: argparse.Namespace) -> Engine | str:
+    """An engine for the database the options name, if it exists; else why not."""
     from journal_desktop.server.db import make_engine
     from journal_desktop.server.settings import Settings
 
     settings = Settings(data_dir=args.data_dir, database_url=args.database_url)
     if settings.database_url is None and not (args.data_dir / "server.db").exists():
         return f"no database in {args.data_dir}"
-    return settings, make_engine(settings.url)
+    return make_engine(settings.url)
 
 
 def audit_verify(args: argparse.Namespace) -> int:
     """Exit 0 if the chain is whole, 1 if it is broken, 2 if it cannot be checked."""
     from journal_desktop.server import audit
-    from journal_desktop.server.db import make_engine
-    from journal_desktop.server.settings import Settings, read_secret
+    from journal_desktop.server.settings import read_secret
 
     try:
         secret = read_secret(args.data_dir)
     except (OSError, RuntimeError) as exc:
-        print(f"journal-server: cannot read the server secret: {exc}", file=sys.stderr)
-        return 2
-    settings = Settings(data_dir=args.data_dir, database_url=args.database_url)
-    if settings.database_url is None and not (args.data_dir / "server.db").exists():
-        print(f"journal-server: no database in {args.data_dir}", file=sys.stderr)
-        return 2
-    engine = make_engine(settings.url)
+        return _fail(f"cannot read the server secret: {exc}")
+    engine = _existing_engine(args)
+    if isinstance(engine, str):
+        return _fail(engine)
     try:
         with engine.connect() as conn:
             verdict = audit.verify(conn, audit.audit_key(secret))
@@ -257,6 +253,8 @@ def admin_command(args: argparse.Namespace) -> int:
     """Exit 0 on success, 1 if the account does not exist, 2 if nothing could be done."""
     import time
 
+    from sqlalchemy.exc import OperationalError
+
     from journal_desktop.server import admin, audit
     from journal_desktop.server.db import migrate
     from journal_desktop.server.settings import read_secret
@@ -270,10 +268,9 @@ def admin_command(args: argparse.Namespace) -> int:
             f"cannot read the server secret ({exc}); give the --data-dir the server uses, "
             "so the audit entries join its chain"
         )
-    opened = _existing_engine(args)
-    if isinstance(opened, str):
-        return _fail(opened)
-    _, engine = opened
+    engine = _existing_engine(args)
+    if isinstance(engine, str):
+        return _fail(engine)
     key, now, who = audit.audit_key(secret), int(time.time()), _operator()
     try:
         migrate(engine)  # a server not yet restarted after an upgrade may be behind
@@ -293,6 +290,8 @@ def admin_command(args: argparse.Namespace) -> int:
         return 0
     except admin.AccountNotFound:
         return _fail(f"no account {args.account!r} (give its id or email)", 1)
+    except OperationalError as exc:
+        return _fail(f"cannot use the database: {exc.orig or exc}")
     finally:
         engine.dispose()
 
