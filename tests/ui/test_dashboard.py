@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -155,6 +156,12 @@ def test_cards_show_the_hand_checked_figures(
     assert screen.cards.card("win_rate").detail == "3 won · 2 lost · 0 even"
     assert screen.status.text() == "5 closed trades"
     assert screen.pages.currentIndex() == 0
+    # The curve gets one point per closed trade, in close order, at each close time.
+    times, equity = screen.equity_curve.curve_data()
+    assert screen.equity_curve.point_count == 5
+    assert list(equity) == pytest.approx([445.80, 325.45, 525.55, 225.55, 275.80])
+    assert times[0] == datetime(2024, 3, 4, 14, 50, tzinfo=UTC).timestamp()
+    assert times[-1] == datetime(2024, 4, 11, 15, tzinfo=UTC).timestamp()
 
 
 def test_breakdowns_and_largest_trades(qtbot: QtBot, tasks: VaultTasks, seeded: Seeded) -> None:
@@ -344,3 +351,22 @@ def test_an_empty_vault_shows_the_friendly_empty_state(qtbot: QtBot, tasks: Vaul
     assert screen.card_values()["net_pnl"] == "0.00"
     assert screen.equity_curve.point_count == 0
     assert screen.heatmap.months() == []
+
+
+def test_the_curve_follows_the_statistics_order_when_trades_close_together(
+    qtbot: QtBot, tasks: VaultTasks, seeded: Seeded
+) -> None:
+    """Ties in close time are ordered by open time, as the statistics order them."""
+    close = datetime(2024, 4, 12, 15, tzinfo=UTC)
+    late = _trade(seeded.main, seeded.es, close, "-40", "0")
+    early = dataclasses.replace(
+        _trade(seeded.main, seeded.es, close, "90", "0"), opened_at=close - timedelta(hours=3)
+    )
+    run_sync(qtbot, tasks, lambda v: v.trades.add_many([late, early]))
+    screen = make_screen(qtbot, tasks)
+    data = screen.data
+    assert data is not None
+    expected = [float(point.equity) for point in data.statistics.equity_curve]
+    assert list(data.curve_equity) == pytest.approx(expected)
+    assert list(data.curve_equity[-2:]) == pytest.approx([365.80, 325.80])
+    assert not data.curve_equity.flags.writeable

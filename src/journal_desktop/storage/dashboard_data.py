@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from journal_desktop.domain.statistics import EquityPoint, Statistics, TradeFilter
+from journal_desktop.domain.statistics import Statistics, TradeFilter
 from journal_desktop.storage import codec
 from journal_desktop.storage.statistics_sql import StatisticsQueries
 from journal_desktop.storage.vault import Vault
@@ -70,7 +69,7 @@ def load_dashboard(vault: Vault, flt: TradeFilter, *, extremes: int = EXTREMES) 
     """Read the dashboard for `flt` (worker thread only)."""
     tag_names = {t.id: t.name for t in vault.tags.list_all(include_deleted=True)}
     stats = StatisticsQueries(vault.db).statistics(flt, tz=flt.tz, tag_names=tag_names)
-    times, equity = curve_arrays(stats.equity_curve)
+    times, equity = curve_arrays(vault, flt)
     accounts = tuple(
         sorted(
             (AccountChoice(a.id, a.name) for a in vault.accounts.list_all()),
@@ -91,16 +90,32 @@ def load_dashboard(vault: Vault, flt: TradeFilter, *, extremes: int = EXTREMES) 
 
 
 def curve_arrays(
-    curve: Sequence[EquityPoint],
+    vault: Vault, flt: TradeFilter
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """The equity curve as (POSIX seconds, equity) float arrays, both read-only."""
-    stamps: list[float] = []
-    values: list[float] = []
-    for closed_at, value in curve:
-        stamps.append(closed_at.timestamp())
-        values.append(float(value))
-    times = np.array(stamps, dtype=np.float64)
-    equity = np.array(values, dtype=np.float64)
+    """The equity curve as (POSIX seconds, equity) float arrays, both read-only.
+
+    Read straight from the close times and integer `net_pnl_e8` column in the statistics'
+    order (close, open, id) and summed in int64, so the curve is exact until the final
+    conversion to floats for plotting. Building it from `Statistics.equity_curve` instead
+    would make a datetime and a Decimal per trade: about 1 s for 100,000 trades, against
+    tens of milliseconds here.
+    """
+    where, params = _where(flt)
+    rows = vault.db.query(
+        f"""SELECT unixepoch(substr(t.closed_at, 1, 19)) * 1000000
+                + CAST(substr(t.closed_at, 21, 6) AS INTEGER),
+            t.net_pnl_e8
+        FROM trades t WHERE {where}
+        ORDER BY t.closed_at, t.opened_at, t.id""",
+        params,
+    )
+    if not rows:
+        empty = np.empty(0, dtype=np.float64)
+        empty.flags.writeable = False
+        return empty, empty
+    table = np.array(rows, dtype=np.int64)
+    times = table[:, 0].astype(np.float64) / 1e6
+    equity = np.cumsum(table[:, 1]).astype(np.float64) / 1e8
     times.flags.writeable = False
     equity.flags.writeable = False
     return times, equity

@@ -4,9 +4,10 @@ Why pyqtgraph and not QtCharts: a journal of 100,000 trades is a 100,000-point l
 on every resize, pan and theme change. pyqtgraph draws it from numpy arrays and, with
 `setDownsampling(auto=True, mode="peak")` and `setClipToView(True)`, only ever paints about
 as many points as the view has pixels while keeping every peak and trough (so the worst
-drawdown is never smoothed away). Measured offscreen on the 2-core development machine
-(tests/ui/test_charts.py measures it again): `set_curve` with 100,000 points plus the first
-full render of a 1000x300 chart took about 60 ms, and each later repaint about 10 ms.
+drawdown is never smoothed away). Measured offscreen on the shared 2-core development machine
+(tests/ui/test_charts.py prints it again): `set_curve` with 100,000 points plus the first full
+render of a 1000x300 chart took 60-125 ms, and each later repaint about 20 ms (about 70 ms
+with downsampling and clipping switched off).
 QtCharts' QLineSeries renders every point it holds (its OpenGL mode is unavailable offscreen
 and on many remote desktops) and lives in PySide6-Addons, 160 MB more to install; pyqtgraph
 is a pure-Python package over Qt and numpy.
