@@ -202,8 +202,10 @@ def test_key_storage_moves_to_the_keychain_and_back(
     assert keyring.entries == {}
 
     prompts(PASSPHRASE)
-    keys.switch_button.click()
-    qtbot.waitUntil(lambda: keys.status.text().startswith("Done"), timeout=60_000)
+    with qtbot.waitSignal(screen.key_storage_changed, timeout=60_000) as moved:
+        keys.switch_button.click()
+    assert moved.args == [KeyStorage.KEYCHAIN]
+    assert keys.status.text().startswith("Done")
     metadata = read_metadata(ui_paths)
     assert metadata.key_storage is KeyStorage.KEYCHAIN
     assert not ui_paths.key_file.exists()

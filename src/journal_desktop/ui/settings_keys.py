@@ -7,6 +7,7 @@ must still hold the key.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -38,6 +39,10 @@ WRAPPED_KEY_TRADE_OFF = (
 
 
 class KeySection(QGroupBox):
+    #: The key moved; the argument is the new `KeyStorage` (the lock screen must ask for the
+    #: right thing next time).
+    storage_changed = Signal(object)
+
     def __init__(
         self, tasks: VaultTasks, env: KeyEnvironmentSource, parent: QWidget | None = None
     ) -> None:
@@ -152,6 +157,7 @@ class KeySection(QGroupBox):
         self._show(state)
         where = "the OS keychain" if state.storage is KeyStorage.KEYCHAIN else "your passphrase"
         self.status.setText(f"Done: the key is now kept by {where}.")
+        self.storage_changed.emit(state.storage)
 
     def change_passphrase(self) -> None:
         current = dialogs.ask_passphrase(

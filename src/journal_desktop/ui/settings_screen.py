@@ -37,6 +37,8 @@ class SettingsScreen(Screen):
     theme_changed = Signal(str)
     #: Minutes of idleness before the journal locks; 0 means never.
     auto_lock_changed = Signal(int)
+    #: The vault key moved between keychain and passphrase; carries the new `KeyStorage`.
+    key_storage_changed = Signal(object)
 
     def __init__(
         self,
@@ -56,6 +58,7 @@ class SettingsScreen(Screen):
         self.general.lock_requested.connect(self.lock_requested)
         self.general.theme_changed.connect(self.theme_changed)
         self.general.auto_lock_changed.connect(self.auto_lock_changed)
+        self.keys.storage_changed.connect(self.key_storage_changed)
 
         page = QWidget()
         column = QVBoxLayout(page)
