@@ -47,7 +47,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from typing import Final
+from typing import Final, Protocol
 
 from journal_desktop.domain.records import (
     Execution,
@@ -67,6 +67,32 @@ class MatchingMethod(enum.StrEnum):
     AVERAGE = "average"
 
 
+class Matchable(Protocol):
+    """What matching reads of an execution: an `Execution`, or any lighter object with the
+    same fields (an import matches 100,000 fresh fills without building records for them)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def account_id(self) -> uuid.UUID: ...
+    @property
+    def instrument_id(self) -> uuid.UUID: ...
+    @property
+    def side(self) -> Side: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def executed_at(self) -> datetime: ...
+    @property
+    def commission(self) -> Decimal: ...
+    @property
+    def fees(self) -> Decimal: ...
+    @property
+    def deleted(self) -> bool: ...
+
+
 #: Fixed forever: changing it would give every stored trade a new id and orphan its notes.
 TRADE_ID_NAMESPACE: Final = uuid.UUID("5f0c8a8e-3b1d-5c47-9a53-2f1e6b7d4c10")
 
@@ -82,6 +108,15 @@ FEE_PLACES: Final = 2
 #: trapped so any rounding that slipped in would raise instead of moving money.
 _EXACT: Final = Context(
     prec=10_000,
+    Emax=MAX_EMAX,
+    Emin=MIN_EMIN,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
+)
+
+
+#: Tries a quotient at up to 60 digits; `Inexact` says it does not end there.
+_QUICK: Final = Context(
+    prec=60,
     Emax=MAX_EMAX,
     Emin=MIN_EMIN,
     traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
@@ -129,7 +164,7 @@ def realized_cash_flow(executions: Iterable[Execution], multiplier: Decimal) -> 
 
 
 def match_position(
-    executions: Sequence[Execution],
+    executions: Sequence[Matchable],
     *,
     multiplier: Decimal,
     method: MatchingMethod = MatchingMethod.FIFO,
@@ -179,7 +214,7 @@ def _check_multiplier(multiplier: Decimal) -> None:
         raise ValueError(f"the multiplier must be a positive Decimal, not {multiplier!r}")
 
 
-def _check_one_position(executions: Sequence[Execution]) -> None:
+def _check_one_position(executions: Sequence[Matchable]) -> None:
     keys = {(e.account_id, e.instrument_id) for e in executions}
     if len(keys) > 1:
         raise ValueError(
@@ -222,6 +257,15 @@ def _divide(numerator: Decimal, denominator: Decimal) -> Decimal:
         MIN_DIVISION_PLACES,
         _decimals(numerator) + _decimals(denominator) + EXTRA_DIVISION_PLACES,
     )
+    try:
+        # Most averages end (one price, or round sizes): the plain quotient is then exact,
+        # and the same value `_round_quotient` gives, without its integer arithmetic.
+        exact = _trim(_QUICK.divide(numerator, denominator))
+    except Inexact:
+        pass
+    else:
+        if _decimals(exact) <= places:
+            return exact
     return _trim(_round_quotient(numerator, denominator, places))
 
 
@@ -312,7 +356,7 @@ class _RoundTrip:
     closed_at: datetime | None = None
     fills: list[Fill] = field(default_factory=list)
 
-    def open(self, execution: Execution, quantity: Decimal, costs: Decimal) -> None:
+    def open(self, execution: Matchable, quantity: Decimal, costs: Decimal) -> None:
         self.inventory.open(quantity, execution.price)
         self.position += quantity
         self.peak = max(self.peak, self.position)
@@ -320,7 +364,7 @@ class _RoundTrip:
         self.opened_notional += quantity * execution.price
         self._add_fill(execution, quantity, costs)
 
-    def close(self, execution: Execution, quantity: Decimal, costs: Decimal) -> None:
+    def close(self, execution: Matchable, quantity: Decimal, costs: Decimal) -> None:
         cost = self.inventory.close(quantity)
         proceeds = quantity * execution.price
         gain = proceeds - cost
@@ -331,11 +375,11 @@ class _RoundTrip:
         self.closed_at = execution.executed_at
         self._add_fill(execution, quantity, costs)
 
-    def _add_fill(self, execution: Execution, quantity: Decimal, costs: Decimal) -> None:
+    def _add_fill(self, execution: Matchable, quantity: Decimal, costs: Decimal) -> None:
         self.fees += costs
         self.fills.append(Fill(execution_id=execution.id, quantity=quantity))
 
-    def to_trade(self, template: Execution, multiplier: Decimal) -> Trade:
+    def to_trade(self, template: Matchable, multiplier: Decimal) -> Trade:
         is_closed = self.position == 0
         gross = self.realized * multiplier
         return Trade(
@@ -363,10 +407,10 @@ class _Matcher:
         self._multiplier = multiplier
         self._method = method
         self._current: _RoundTrip | None = None
-        self._template: Execution | None = None
+        self._template: Matchable | None = None
         self._trades: list[Trade] = []
 
-    def add(self, execution: Execution) -> None:
+    def add(self, execution: Matchable) -> None:
         self._template = execution
         costs = execution.commission + execution.fees
         direction = TradeDirection.LONG if execution.side is Side.BUY else TradeDirection.SHORT
@@ -385,7 +429,7 @@ class _Matcher:
     def _flip(
         self,
         current: _RoundTrip,
-        execution: Execution,
+        execution: Matchable,
         direction: TradeDirection,
         costs: Decimal,
     ) -> None:
@@ -399,7 +443,7 @@ class _Matcher:
 
     def _start(
         self,
-        execution: Execution,
+        execution: Matchable,
         direction: TradeDirection,
         quantity: Decimal,
         costs: Decimal,

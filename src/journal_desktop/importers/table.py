@@ -133,6 +133,48 @@ def read_table(
     text: str, file: str, *, header_line_index: int = 0, delimiter: str | None = None
 ) -> Table:
     """Parse delimited text whose header is on line `header_line_index` (0-based)."""
+    raw = read_raw_table(text, file, header_line_index=header_line_index, delimiter=delimiter)
+    header = raw.header
+    rows = tuple(
+        Row(
+            file,
+            line,
+            {name: (record[i] if i < len(record) else "") for i, name in enumerate(header)},
+        )
+        for line, record in raw.records
+    )
+    return Table(file, header, raw.header_line, rows, raw.delimiter)
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """A table as cells: the normalised header and each non-blank record with its line.
+
+    For formats that read large files column by column; `row` turns one record into the
+    `Row` that `read_table` would have made, for error messages and unusual values.
+    """
+
+    file: str
+    header: tuple[str, ...]
+    header_line: int
+    records: list[tuple[int, list[str]]]
+    delimiter: str = ","
+
+    def index(self) -> dict[str, int]:
+        """Column positions by normalised name (the last of duplicated names, as in Row)."""
+        return {name: i for i, name in enumerate(self.header)}
+
+    def row(self, line: int, record: Sequence[str]) -> Row:
+        values = {
+            name: (record[i] if i < len(record) else "") for i, name in enumerate(self.header)
+        }
+        return Row(self.file, line, values)
+
+
+def read_raw_table(
+    text: str, file: str, *, header_line_index: int = 0, delimiter: str | None = None
+) -> RawTable:
+    """`read_table` without building a Row per record."""
     lines = text.split("\n")
     if header_line_index >= len(lines) or not lines[header_line_index].strip():
         raise ImportFileError(file, "the file has no header line", line=header_line_index + 1)
@@ -141,25 +183,23 @@ def read_table(
     reader = csv.reader(io.StringIO(body), delimiter=delimiter)
     try:
         header = tuple(normalise_header(h) for h in next(reader))
-        rows = list(_rows(reader, header, file, header_line_index + 1))
+        records = list(_records(reader, header_line_index + 1))
     except csv.Error as error:
         raise ImportFileError(
             file,
             f"the file is not valid delimited text ({error})",
             line=header_line_index + reader.line_num,
         ) from None
-    return Table(file, header, header_line_index + 1, tuple(rows), delimiter)
+    return RawTable(file, header, header_line_index + 1, records, delimiter)
 
 
-def _rows(reader: Any, header: Sequence[str], file: str, header_line: int) -> Iterator[Row]:
-    """Rows with the file line they end on (csv's `line_num` counts lines consumed so far,
+def _records(reader: Any, header_line: int) -> Iterator[tuple[int, list[str]]]:
+    """Records with the file line they end on (csv's `line_num` counts lines consumed so far,
     so a quoted value spanning lines still points at the right place)."""
     for record in reader:
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():  # blank: no cell holds anything but spaces
             continue
-        line = header_line + reader.line_num - 1
-        values = {name: (record[i] if i < len(record) else "") for i, name in enumerate(header)}
-        yield Row(file, line, values)
+        yield header_line + reader.line_num - 1, record
 
 
 def find_header_line(text: str, *required: str, limit: int = 50) -> int | None:

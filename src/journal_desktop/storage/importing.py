@@ -13,25 +13,26 @@ import dataclasses
 import hashlib
 import json
 import uuid
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import NamedTuple
 
 from journal_desktop.domain.contracts import UnknownContract, default_multiplier
-from journal_desktop.domain.decimals import canonical_decimal
 from journal_desktop.domain.imported import ImportedExecution, InstrumentSpec, ParsedFile
 from journal_desktop.domain.matching import MatchingMethod, match_position
 from journal_desktop.domain.records import (
     Account,
     AttachmentOwner,
-    Execution,
     ImportBatch,
     Instrument,
+    Side,
     Trade,
+    TradeStatus,
 )
-from journal_desktop.storage import codec
 from journal_desktop.storage.errors import VaultError
+from journal_desktop.storage.repositories.records import DecimalTexts, utc_text
 from journal_desktop.storage.trade_grouping import grouped_trades
 from journal_desktop.storage.vault import Vault
 
@@ -84,6 +85,14 @@ def matching_method(vault: Vault) -> MatchingMethod:
         return MatchingMethod.FIFO
 
 
+#: Progress reports come every this many rows, and at each phase's boundaries.
+PROGRESS_EVERY = 2_000
+
+#: `progress(done, total)`: called now and then during an import; raising from it cancels the
+#: import (its transaction is rolled back and the vault is left as it was).
+Progress = Callable[[int, int], None]
+
+
 def import_parsed(
     vault: Vault,
     parsed: ParsedFile,
@@ -93,25 +102,64 @@ def import_parsed(
     timezone: str,
     account: str | None = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Store one parsed broker file; returns what was (or, with dry_run, would be) added.
 
     `data` is the original file, kept encrypted with the batch; `timezone` is the zone the
-    file was read in, recorded with the batch.
+    file was read in, recorded with the batch. `progress`, when given, is called with
+    (steps done, steps in all) every `PROGRESS_EVERY` rows and between phases; an exception
+    it raises ends the import with nothing stored.
     """
     if not parsed.executions:
         raise ImportRejected(f"{filename}: the file holds no executions")
     summary = ImportSummary(filename=filename, format_name=parsed.format_name, dry_run=dry_run)
     summary.executions_in_file = len(parsed.executions)
     summary.warnings.extend(parsed.warnings)
+    report = _Reporter(progress, 3 * len(parsed.executions))
     try:
         with vault.transaction():
-            _store(vault, parsed, data, filename, timezone, account, summary)
+            _store(vault, parsed, data, filename, timezone, account, summary, report)
             if dry_run:
                 raise _DryRun()
     except _DryRun:
         summary.batch_id = None
+    report.finish()
     return summary
+
+
+class _Reporter:
+    """Calls the caller's progress function at most every PROGRESS_EVERY steps."""
+
+    __slots__ = ("_callback", "_next", "total")
+
+    def __init__(self, callback: Progress | None, total: int) -> None:
+        self._callback = callback
+        self.total = total
+        self._next = 0
+
+    def __call__(self, done: int, *, force: bool = False) -> None:
+        if self._callback is not None and (force or done >= self._next):
+            self._next = done + PROGRESS_EVERY
+            self._callback(min(done, self.total), self.total)
+
+    def finish(self) -> None:
+        self(self.total, force=True)
+
+
+class _Fresh(NamedTuple):
+    """A new execution as matching reads it (the fields of `Execution` it needs)."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    instrument_id: uuid.UUID
+    side: Side
+    quantity: Decimal
+    price: Decimal
+    executed_at: datetime
+    commission: Decimal
+    fees: Decimal
+    deleted: bool = False
 
 
 def _store(
@@ -122,21 +170,31 @@ def _store(
     timezone: str,
     account_override: str | None,
     summary: ImportSummary,
+    report: _Reporter,
 ) -> None:
     resolver = _Resolver(vault, summary)
-    occurrences: Counter[tuple[object, ...]] = Counter()
-    candidates: list[tuple[str, ImportedExecution, uuid.UUID, Instrument]] = []
-    for item in parsed.executions:
+    texts = DecimalTexts()
+    occurrences: dict[tuple[str, ...], int] = {}
+    candidates: list[tuple[str, ImportedExecution, Account, Instrument, tuple[str, ...]]] = []
+    for position, item in enumerate(parsed.executions):
+        if position % PROGRESS_EVERY == 0:
+            report(position)
         account = resolver.account(account_override or item.account or "Default")
         instrument = resolver.instrument(item.instrument, filename, item.line)
-        key = _fill_key(account.id, instrument, item)
-        occurrence = occurrences[key]
-        occurrences[key] += 1
-        candidates.append(
-            (_fingerprint(account.id, item, key, occurrence), item, account.id, instrument)
+        key = (
+            resolver.text(account.id),
+            resolver.text(instrument.id),
+            utc_text(item.executed_at),
+            item.side.value,
+            texts(item.quantity),
+            texts(item.price),
         )
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
+        candidates.append((_fingerprint(item, key, occurrence), item, account, instrument, key))
+    report(len(candidates), force=True)
     seen = vault.executions.existing_fingerprints([c[0] for c in candidates])
-    fresh = [c for c in candidates if c[0] not in seen]
+    fresh = [c for c in candidates if c[0] not in seen] if seen else candidates
     summary.duplicates = len(candidates) - len(fresh)
     summary.new_executions = len(fresh)
     if not fresh:
@@ -155,55 +213,177 @@ def _store(
         data,
     )
     summary.batch_id = batch.id
-    vault.executions.add_many(
-        [
-            Execution(
-                account_id=account_id,
-                instrument_id=instrument.id,
-                side=item.side,
-                quantity=item.quantity,
-                price=item.price,
-                executed_at=item.executed_at,
-                commission=item.commission,
-                fees=item.fees,
-                broker_execution_id=item.broker_execution_id,
-                import_batch_id=batch.id,
-                fingerprint=fingerprint,
-            )
-            for fingerprint, item, account_id, instrument in fresh
-        ]
-    )
-    positions = {(account_id, instrument.id) for _, _, account_id, instrument in fresh}
-    for trade in rematch(vault, positions):
-        if trade.status.value == "open":
-            summary.trades_open += 1
+    # Positions the vault already holds are re-matched from storage as before, so the trades
+    # there keep their notes, tags and attachments; the rest are matched from memory.
+    stored_positions = {
+        position
+        for position in {(c[2].id, c[3].id) for c in fresh}
+        if _position_exists(vault, *position)
+    }
+    execution_ids: list[str] = []
+    by_position = _store_executions(vault, fresh, batch.id, texts, report, execution_ids)
+    trades = _TradeCounts()
+    done = 2 * len(candidates)
+    new_trades: list[Trade] = []
+    method = matching_method(vault)
+    for (account_id, instrument_id), executions in by_position.items():
+        report(done)
+        done += len(executions)
+        if (account_id, instrument_id) in stored_positions:
+            trades.add(rematch(vault, [(account_id, instrument_id)]))
         else:
-            summary.trades_closed += 1
-
-
-def _fill_key(
-    account_id: uuid.UUID, instrument: Instrument, item: ImportedExecution
-) -> tuple[object, ...]:
-    return (
-        str(account_id),
-        str(instrument.id),
-        codec.enc_utc(item.executed_at),
-        item.side.value,
-        canonical_decimal(item.quantity),
-        canonical_decimal(item.price),
+            multiplier = resolver.multiplier(instrument_id)
+            new_trades.extend(match_position(executions, multiplier=multiplier, method=method))
+    report(done, force=True)
+    trade_ids = _store_new_trades(vault, new_trades, texts)
+    trades.add(new_trades)
+    summary.trades_open = trades.open
+    summary.trades_closed = trades.closed
+    vault.audit.append(
+        "import",
+        "import_batch",
+        str(batch.id),
+        None,
+        {
+            "filename": batch.filename,
+            "format": batch.format_name,
+            "sha256": batch.sha256,
+            "executions_added": len(fresh),
+            "duplicates_skipped": summary.duplicates,
+            "execution_ids_sha256": _ids_digest(execution_ids),
+            "trades_added": len(trade_ids),
+            "trade_ids_sha256": _ids_digest(trade_ids),
+            "positions_rematched": len(stored_positions),
+            "accounts_created": summary.accounts_created,
+            "instruments_created": summary.instruments_created,
+        },
     )
 
 
-def _fingerprint(
-    account_id: uuid.UUID, item: ImportedExecution, key: tuple[object, ...], occurrence: int
-) -> str:
+def _ids_digest(ids: Iterable[object]) -> str:
+    """SHA-256 of the ids (one per line, in the order stored): what the batch's audit entry
+    commits to, so the records it summarises can be checked against it later."""
+    digest = hashlib.sha256()
+    for record_id in ids:
+        digest.update(f"{record_id}\n".encode())
+    return digest.hexdigest()
+
+
+def _position_exists(vault: Vault, account_id: uuid.UUID, instrument_id: uuid.UUID) -> bool:
+    """Whether the vault holds live executions or trades of this position."""
+    params = (str(account_id), str(instrument_id))
+    return bool(
+        vault.db.query_one(
+            "SELECT 1 FROM executions WHERE deleted = 0 AND account_id = ? AND instrument_id = ? "
+            "UNION ALL "
+            "SELECT 1 FROM trades WHERE deleted = 0 AND account_id = ? AND instrument_id = ? "
+            "LIMIT 1",
+            params + params,
+        )
+    )
+
+
+def _store_executions(
+    vault: Vault,
+    fresh: Sequence[tuple[str, ImportedExecution, Account, Instrument, tuple[str, ...]]],
+    batch_id: uuid.UUID,
+    texts: DecimalTexts,
+    report: _Reporter,
+    ids: list[str],
+) -> dict[tuple[uuid.UUID, uuid.UUID], list[_Fresh]]:
+    """Insert the new executions (rows built directly, one stamp for all) and return them,
+    in file order, grouped by position; `ids` gets their ids in the order stored."""
+    stamps, stamp = vault.executions.batch_stamps()
+    batch_text = str(batch_id)
+    by_position: dict[tuple[uuid.UUID, uuid.UUID], list[_Fresh]] = {}
+    offset = len(fresh)
+    for start in range(0, len(fresh), PROGRESS_EVERY):
+        report(offset + start)
+        rows = []
+        for fingerprint, item, account, instrument, key in fresh[start : start + PROGRESS_EVERY]:
+            execution_id = uuid.uuid4()
+            id_text = str(execution_id)
+            ids.append(id_text)
+            commission = item.commission
+            fees = item.fees
+            rows.append(
+                (
+                    id_text,
+                    1,
+                    0,
+                    stamps,
+                    stamp,
+                    key[0],
+                    key[1],
+                    key[3],
+                    key[4],
+                    key[5],
+                    key[2],
+                    texts(commission),
+                    texts(fees),
+                    item.broker_execution_id,
+                    batch_text,
+                    fingerprint,
+                )
+            )
+            position = (account.id, instrument.id)
+            group = by_position.get(position)
+            if group is None:
+                group = by_position[position] = []
+            group.append(
+                _Fresh(
+                    execution_id,
+                    account.id,
+                    instrument.id,
+                    item.side,
+                    item.quantity,
+                    item.price,
+                    item.executed_at,
+                    commission,
+                    fees,
+                )
+            )
+        vault.executions.insert_encoded(rows)
+    return by_position
+
+
+def _store_new_trades(vault: Vault, trades: Sequence[Trade], texts: DecimalTexts) -> list[str]:
+    """Insert the trades of positions new to the vault; returns their ids."""
+    stamps, stamp = vault.trades.batch_stamps()
+    rows = [vault.trades.encode_new(trade, stamps, stamp, texts) for trade in trades]
+    vault.trades.insert_encoded(rows)
+    return [row[0] for row in rows]
+
+
+class _TradeCounts:
+    def __init__(self) -> None:
+        self.open = 0
+        self.closed = 0
+
+    def add(self, trades: Iterable[Trade]) -> None:
+        for trade in trades:
+            if trade.status is TradeStatus.OPEN:
+                self.open += 1
+            else:
+                self.closed += 1
+
+
+def _fingerprint(item: ImportedExecution, key: tuple[str, ...], occurrence: int) -> str:
     """Broker id when the file has one; otherwise the fill's facts and which identical fill
-    of this file it is, so two genuinely identical fills are both kept, once each."""
+    of this file it is, so two genuinely identical fills are both kept, once each.
+
+    The material is the JSON text of `["fill", *key, occurrence]` (or of `["broker-id",
+    account, id]`); every part of a fill's key is ASCII without quotes or backslashes (ids,
+    UTC time text, side, canonical decimals), so its JSON is written directly.
+    """
     if item.broker_execution_id:
-        material: list[object] = ["broker-id", str(account_id), item.broker_execution_id]
+        material = json.dumps(["broker-id", key[0], item.broker_execution_id])
     else:
-        material = ["fill", *key, occurrence]
-    return hashlib.sha256(json.dumps(material).encode()).hexdigest()
+        material = (
+            f'["fill", "{key[0]}", "{key[1]}", "{key[2]}", "{key[3]}", "{key[4]}", '
+            f'"{key[5]}", {occurrence}]'
+        )
+    return hashlib.sha256(material.encode()).hexdigest()
 
 
 class _Resolver:
@@ -214,20 +394,35 @@ class _Resolver:
         self._summary = summary
         self._accounts: dict[str, Account] = {}
         self._instruments: dict[InstrumentSpec, Instrument] = {}
+        self._texts: dict[uuid.UUID, str] = {}
+        self._multipliers: dict[uuid.UUID, Decimal] = {}
+
+    def text(self, record_id: uuid.UUID) -> str:
+        """The id's text, made once per account or instrument."""
+        text = self._texts.get(record_id)
+        if text is None:
+            text = self._texts[record_id] = str(record_id)
+        return text
+
+    def multiplier(self, instrument_id: uuid.UUID) -> Decimal:
+        return self._multipliers[instrument_id]
 
     def account(self, name: str) -> Account:
-        if name not in self._accounts:
+        known = self._accounts.get(name)
+        if known is None:
             found = self._vault.accounts.by_name(name)
             if found is None:
                 found = self._vault.accounts.add(Account(name=name, broker_account_id=name))
                 self._summary.accounts_created.append(name)
-            self._accounts[name] = found
-        return self._accounts[name]
+            known = self._accounts[name] = found
+        return known
 
     def instrument(self, spec: InstrumentSpec, filename: str, line: int) -> Instrument:
-        if spec not in self._instruments:
-            self._instruments[spec] = self._find_or_create(spec, filename, line)
-        return self._instruments[spec]
+        found = self._instruments.get(spec)
+        if found is None:
+            found = self._instruments[spec] = self._find_or_create(spec, filename, line)
+            self._multipliers[found.id] = found.multiplier
+        return found
 
     def _find_or_create(self, spec: InstrumentSpec, filename: str, line: int) -> Instrument:
         for candidate in self._vault.instruments.by_symbol(spec.symbol):

@@ -17,10 +17,10 @@ from journal_desktop.domain.imported import (
     ParsedFile,
 )
 from journal_desktop.domain.records import AssetClass, Side
-from journal_desktop.importers.numbers import infer_decimal_comma
+from journal_desktop.importers.numbers import AmountReader, NotANumber, infer_decimal_comma
 from journal_desktop.importers.registry import ImportFormat, register
-from journal_desktop.importers.table import Row, find_header_line, read_table
-from journal_desktop.importers.times import BadTime, parse_local
+from journal_desktop.importers.table import Row, find_header_line, normalise_header, read_raw_table
+from journal_desktop.importers.times import BadTime, DateTimeCellReader, parse_local
 
 REQUIRED = ("Date", "Time", "Symbol", "Quantity", "Price", "Side")
 AMOUNT_COLUMNS = ("Quantity", "Price", "Commission", "TransFee", "ECNFee", "Fees", "Multiplier")
@@ -58,20 +58,131 @@ def detect(text: str, filename: str) -> int:
 
 def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     header = find_header_line(text, *REQUIRED, limit=5)
-    table = read_table(text, filename, header_line_index=header or 0)
-    table.require_columns(*REQUIRED)
+    table = read_raw_table(text, filename, header_line_index=header or 0)
+    columns = table.index()
+    for name in REQUIRED:
+        if normalise_header(name) not in columns:
+            raise ImportFileError(
+                filename, "a required column is missing", line=table.header_line, column=name
+            )
     # One file uses one decimal separator: judge it from every amount, not value by value
     # (`43,125` alone could be either).
+    amount_positions = [columns[c] for c in map(normalise_header, AMOUNT_COLUMNS) if c in columns]
     decimal_comma = infer_decimal_comma(
-        row.text(column, required=False) for row in table.rows for column in AMOUNT_COLUMNS
+        [record[i] for _, record in table.records for i in amount_positions if i < len(record)]
     )
-    executions = tuple(
-        _execution(row, tz, account, position, decimal_comma)
-        for position, row in enumerate(table.rows)
-    )
+    reader = _FastRows(columns, tz, account, decimal_comma)
+    executions = []
+    for position, (line, record) in enumerate(table.records):
+        execution = reader.execution(record, line, position)
+        if execution is None:  # anything unusual: the row-by-row reading, errors and all
+            execution = _execution(table.row(line, record), tz, account, position, decimal_comma)
+        executions.append(execution)
     if not executions:
         raise ImportFileError(filename, "the file has a header but no executions")
-    return ParsedFile("generic", executions)
+    return ParsedFile("generic", tuple(executions))
+
+
+class _FastRows:
+    """Reads the common rows of a large file from their cells, with shared caches.
+
+    It gives exactly what `_execution` gives for the rows it accepts, and returns None for
+    any other (a bad or missing value, an unusual time): those go through `_execution`,
+    which says what is wrong, where.
+    """
+
+    def __init__(
+        self, columns: dict[str, int], tz: tzinfo, account: str, decimal_comma: bool | None
+    ) -> None:
+        def position(name: str) -> int:
+            return columns.get(normalise_header(name), -1)
+
+        self._width = max(columns.values()) + 1
+        self._side = position("Side")
+        self._quantity = position("Quantity")
+        self._price = position("Price")
+        self._date = position("Date")
+        self._time = position("Time")
+        self._symbol = position("Symbol")
+        self._type = position("Type")
+        self._multiplier = position("Multiplier")
+        self._commission = position("Commission")
+        self._fees = tuple(position(c) for c in ("TransFee", "ECNFee", "Fees"))
+        self._account_column = position("Account")
+        self._currency = position("Currency")
+        self._id = position("ID")
+        self._account = account or "Default"
+        self._amount = AmountReader(decimal_comma=decimal_comma)
+        self._time_reader = DateTimeCellReader(DATE_FORMATS, tz)
+        self._instruments: dict[tuple[str, str, str, str], InstrumentSpec] = {}
+        self._costs: dict[tuple[str, ...], Decimal] = {}
+
+    def execution(self, record: list[str], line: int, position: int) -> ImportedExecution | None:
+        cells = [cell.strip() for cell in record]
+        if len(cells) < self._width:
+            cells.extend([""] * (self._width - len(cells)))
+        cells.append("")  # what a column the file lacks (position -1) reads
+        side = SIDES.get(cells[self._side].lower())
+        symbol = cells[self._symbol]
+        date_text, time_text = cells[self._date], cells[self._time]
+        if side is None or not symbol or not date_text or not time_text:
+            return None
+        kind = cells[self._type].lower()
+        if kind and kind not in ASSET_CLASSES:
+            return None
+        try:
+            quantity = self._amount(cells[self._quantity])
+            price = self._amount(cells[self._price])
+            commission = self._commission_of(cells[self._commission])
+            fees = self._fees_of((cells[self._fees[0]], cells[self._fees[1]], cells[self._fees[2]]))
+            instrument = self._instrument(
+                symbol, kind, cells[self._currency], cells[self._multiplier]
+            )
+            executed_at = self._time_reader(date_text, time_text)
+        except (NotANumber, BadTime):
+            return None
+        if quantity <= 0:
+            return None
+        return ImportedExecution(
+            account=cells[self._account_column] or self._account,
+            instrument=instrument,
+            side=side,
+            quantity=quantity,
+            price=price,
+            executed_at=executed_at,
+            commission=commission,
+            fees=fees,
+            broker_execution_id=cells[self._id],
+            line=line,
+            position_in_file=position,
+        )
+
+    def _commission_of(self, text: str) -> Decimal:
+        key = ("commission", text)
+        value = self._costs.get(key)
+        if value is None:
+            value = self._costs[key] = abs(self._amount(text)) if text else Decimal(0)
+        return value
+
+    def _fees_of(self, texts: tuple[str, ...]) -> Decimal:
+        value = self._costs.get(texts)
+        if value is None:
+            value = self._costs[texts] = sum(
+                (abs(self._amount(t)) if t else Decimal(0) for t in texts), Decimal(0)
+            )
+        return value
+
+    def _instrument(self, symbol: str, kind: str, currency: str, multiplier: str) -> InstrumentSpec:
+        key = (symbol, kind, currency, multiplier)
+        spec = self._instruments.get(key)
+        if spec is None:
+            spec = self._instruments[key] = InstrumentSpec(
+                symbol=symbol.upper(),
+                asset_class=ASSET_CLASSES.get(kind, AssetClass.STOCK) if kind else AssetClass.STOCK,
+                currency=(currency or "USD").upper(),
+                multiplier=self._amount(multiplier) if multiplier else None,
+            )
+        return spec
 
 
 def _execution(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from journal_desktop.domain.hlc import HybridLogicalClock
-from journal_desktop.domain.records import Record
+from journal_desktop.domain.records import META_FIELDS, Record
 from journal_desktop.domain.versioning import stamp_new, stamp_update, tombstone
 from journal_desktop.storage.audit import AuditLog
 from journal_desktop.storage.codec import Column, decode_stamps, encode_stamps
@@ -177,6 +177,29 @@ class RecordRepository(Generic[R]):
             self._after_write(stored)
             self._ctx.remember_clock()
         return stored
+
+    def batch_stamps(self) -> tuple[str, str]:
+        """(stamps column, updated_hlc) for new records written together by a bulk path: every
+        field stamped with one stamp, as `stamp_new` would stamp each record."""
+        stamp = str(self._ctx.clock.now())
+        fields = [
+            f.name for f in dataclasses.fields(self.record_class) if f.name not in META_FIELDS
+        ]
+        return encode_stamps(dict.fromkeys(fields, stamp)), stamp
+
+    def insert_encoded(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Store new records already encoded (`encode` order, version 1, `batch_stamps`).
+
+        For bulk paths only (an import of 100,000 fills): it must run inside the caller's
+        transaction, and writes no audit entry per record: the caller audits the batch as a
+        whole, in the same transaction. Repositories with side tables (`_after_write`) must
+        not use it.
+        """
+        if not self.db.in_transaction:
+            raise RuntimeError("bulk inserts run inside the caller's transaction")
+        if rows:
+            self.db.execute_many(self._insert, rows)
+            self._ctx.remember_clock()
 
     def _prepare_new(self, record: R) -> R:
         if record.version != 0:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Context, Decimal
 from typing import Any, ClassVar
 
 from journal_desktop.domain.records import (
@@ -194,6 +195,85 @@ class TradeRepository(RecordRepository[Trade]):
 
     def _has_fts(self) -> bool:
         return bool(self.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'trades_fts'"))
+
+    def encode_new(
+        self, trade: Trade, stamps: str, stamp: str, texts: DecimalTexts
+    ) -> tuple[Any, ...]:
+        """`encode` of a new trade stamped with `batch_stamps`, for bulk paths: the same
+        values, built without a column encoder per field (tested against `encode`)."""
+        fills = ", ".join(
+            f'["{fill.execution_id}", "{texts(fill.quantity)}"]' for fill in trade.fills
+        )
+        exit_price = trade.exit_price
+        closed_at = trade.closed_at
+        return (
+            str(trade.id),
+            1,
+            0,
+            stamps,
+            stamp,
+            str(trade.account_id),
+            str(trade.instrument_id),
+            trade.direction.value,
+            trade.status.value,
+            texts(trade.quantity),
+            texts(trade.entry_price),
+            None if exit_price is None else texts(exit_price),
+            utc_text(trade.opened_at),
+            None if closed_at is None else utc_text(closed_at),
+            texts(trade.gross_pnl),
+            texts(trade.fees),
+            texts(trade.net_pnl),
+            f"[{fills}]",
+            trade.notes,
+            codec.enc_uuid_list(trade.tag_ids) if trade.tag_ids else "[]",
+            trade.setup,
+            codec.enc_text_list(trade.mistakes) if trade.mistakes else "[]",
+            trade.rating,
+            None if trade.initial_risk is None else texts(trade.initial_risk),
+            None if trade.stop_price is None else texts(trade.stop_price),
+            e8_units(trade.gross_pnl),
+            e8_units(trade.fees),
+            e8_units(trade.net_pnl),
+        )
+
+
+class DecimalTexts:
+    """`canonical_decimal`, remembered per value: a bulk write encodes the same prices,
+    sizes and fees many times over (equal values have one canonical text)."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[Decimal, str] = {}
+
+    def __call__(self, value: Decimal) -> str:
+        text = self._known.get(value)
+        if text is None:
+            text = self._known[value] = codec.enc_decimal(value)
+        return text
+
+
+def utc_text(value: datetime) -> str:
+    """`codec.enc_utc`, quicker for the aware UTC times records hold."""
+    if value.utcoffset() == _NO_OFFSET and value.year >= 1000:
+        return value.isoformat(timespec="microseconds")[:26] + "Z"
+    return codec.enc_utc(value)
+
+
+def e8_units(value: Decimal) -> int:
+    """`codec.to_e8`, quicker for amounts with at most 8 decimal places and 20 digits (no
+    rounding can happen, so the plain product is exact)."""
+    _sign, digits, exponent = value.as_tuple()
+    if isinstance(exponent, int) and exponent >= -8 and len(digits) <= 20:
+        units = int(value.scaleb(8, context=_E8_CONTEXT))
+        if -(2**63) <= units < 2**63:
+            return units
+    return codec.to_e8(value)
+
+
+_NO_OFFSET = timedelta(0)
+_E8_CONTEXT = Context(prec=40)
 
 
 class JournalEntryRepository(RecordRepository[JournalEntry]):
