@@ -165,6 +165,9 @@ def test_cancel_during_import_leaves_the_vault_unchanged(
 
     screen._progressed = cancel_at_first_report  # type: ignore[method-assign]
     screen.import_button.click()
+    # Another file cannot replace the one being imported.
+    screen.import_file(GENERIC)
+    assert screen.prepared is not None and screen.prepared.filename == "big.csv"
     qtbot.waitUntil(lambda: "cancelled" in screen.status.text(), timeout=180_000)
     wait_idle(qtbot, tasks)
     assert reports and reports[0] < 20_000

@@ -174,6 +174,8 @@ class ImportScreen(Screen):
 
     def choose_file(self) -> None:
         """Ctrl+I: ask for a file, then read it."""
+        if self._refuse_while_importing():
+            return
         start = str(self._path.parent) if self._path is not None else ""
         chosen, _ = QFileDialog.getOpenFileName(self, "Import a broker file", start, _FILE_FILTER)
         if chosen:
@@ -185,12 +187,21 @@ class ImportScreen(Screen):
         The format is detected again for each new file (the previous file's choice would
         rarely fit); the time zone and account choices stay.
         """
+        if self._refuse_while_importing():
+            return
         self._path = Path(path)
         self.format_combo.blockSignals(True)
         self.format_combo.setCurrentIndex(0)
         self.format_combo.blockSignals(False)
         self.file_label.setText(str(self._path))
         self._start_preview()
+
+    def _refuse_while_importing(self) -> bool:
+        if self._importing:
+            self.status.setText(
+                "An import is running: wait for it to finish, or cancel it, before the next file."
+            )
+        return self._importing
 
     # -- reading and previewing ----------------------------------------------------------------
 
