@@ -128,6 +128,12 @@ def test_r_is_recomputed_as_the_stop_or_risk_is_typed(
     stored = reload_detail(qtbot, tasks, trade_id).trade
     assert stored.stop_price == Decimal("9.85")
     assert stored.initial_risk == Decimal("25.00")
+    # Shown as derived from the stop, so a new stop recomputes it.
+    qtbot.waitUntil(lambda: screen.stop.text() == "9.85", timeout=10_000)
+    assert screen.risk.text() == ""
+    assert screen.risk.placeholderText() == "from the stop: 25.00"
+    screen.stop.setText("9.60")
+    assert screen.r_label.text() == "+0.49 R   (risk 50.00)"
 
 
 def test_pasting_an_image_on_the_screen_adds_a_screenshot(

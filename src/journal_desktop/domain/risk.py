@@ -9,7 +9,16 @@ the trader types, with this same arithmetic the statistics use.
 
 from __future__ import annotations
 
-from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, Inexact, InvalidOperation, Overflow
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
 
 from journal_desktop.domain.statistics import r_multiple
 
@@ -18,18 +27,24 @@ _EXACT = Context(
     prec=200, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[Inexact, InvalidOperation, Overflow]
 )
 
+CENT = Decimal("0.01")
+
 
 def risk_from_stop(
     entry_price: Decimal, stop_price: Decimal, quantity: Decimal, multiplier: Decimal
 ) -> Decimal | None:
     """Money lost if the stop had been hit: |entry - stop| x quantity x multiplier.
 
-    None when the stop equals the entry (no risk defined, and R would divide by zero).
+    Rounded half-even to the cent (an average entry price can carry many decimals, and risk
+    is money); None when the stop equals the entry (no risk, and R would divide by zero).
     """
     risk = _EXACT.multiply(
         _EXACT.multiply(abs(_EXACT.subtract(entry_price, stop_price)), quantity), multiplier
     )
-    return risk if risk > 0 else None
+    if risk <= 0:
+        return None
+    cents = risk.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    return cents if cents > 0 else risk
 
 
 def planned_risk(

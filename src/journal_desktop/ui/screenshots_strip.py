@@ -140,6 +140,7 @@ class ScreenshotsStrip(QWidget):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.hint, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.paste_button)
         buttons.addWidget(self.delete_button)
         layout = QVBoxLayout(self)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from journal_desktop.domain.records import Fill, Trade, TradeStatus
-from journal_desktop.domain.risk import planned_risk, r_value
+from journal_desktop.domain.risk import planned_risk, r_value, risk_from_stop
 from journal_desktop.storage import trade_editing
 from journal_desktop.storage.errors import RecordNotFound
 from journal_desktop.storage.trade_editing import (
@@ -365,7 +365,14 @@ class TradeDetailScreen(Screen):
             self.tags.set_words(detail.tag_names)
             self.mistakes.set_words(trade.mistakes)
             self.rating.set_value(trade.rating)
-            self.risk.setText("" if trade.initial_risk is None else str(trade.initial_risk))
+            # A risk the stop implies was stored for the statistics; show it as derived, so a
+            # new stop recomputes it instead of being overruled by the old amount.
+            derived = trade.stop_price is not None and trade.initial_risk == risk_from_stop(
+                trade.entry_price, trade.stop_price, trade.quantity, detail.instrument.multiplier
+            )
+            self.risk.setText(
+                "" if trade.initial_risk is None or derived else str(trade.initial_risk)
+            )
             self.stop.setText("" if trade.stop_price is None else str(trade.stop_price))
         finally:
             self._filling = False
@@ -420,6 +427,11 @@ class TradeDetailScreen(Screen):
             entry_price=trade.entry_price,
             quantity=trade.quantity,
             multiplier=detail.instrument.multiplier,
+        )
+        self.risk.setPlaceholderText(
+            f"from the stop: {money(risk)}"
+            if risk_typed is None and risk is not None
+            else "amount at risk"
         )
         if risk is None:
             self.r_label.setText(UNDEFINED)
