@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from journal_desktop.domain.hlc import Hlc
 from journal_desktop.domain.imported import ImportedExecution, InstrumentSpec
 from journal_desktop.domain.matching import match_all
 from journal_desktop.domain.records import (
@@ -30,6 +31,8 @@ from journal_desktop.importers import parse_file
 from journal_desktop.storage import Vault, codec
 from journal_desktop.storage.importing import (
     PROGRESS_EVERY,
+    ImportSummary,
+    Progress,
     _fingerprint,
     import_parsed,
     undo_import,
@@ -53,9 +56,18 @@ def _file(rows: int, *, symbols: tuple[str, ...] = ("AAPL", "MSFT", "ES")) -> by
     return "".join(lines).encode()
 
 
-def _import(vault: Vault, data: bytes, name: str = "f.csv", **options: object):  # type: ignore[no-untyped-def]
+def _import(
+    vault: Vault,
+    data: bytes,
+    name: str = "f.csv",
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportSummary:
     parsed = parse_file(data, name, format_name="generic")
-    return import_parsed(vault, parsed, data, name, timezone="America/New_York", **options)  # type: ignore[arg-type]
+    return import_parsed(
+        vault, parsed, data, name, timezone="America/New_York", dry_run=dry_run, progress=progress
+    )
 
 
 def test_stored_rows_decode_and_equal_what_the_record_path_would_store(vault: Vault) -> None:
@@ -71,8 +83,7 @@ def test_stored_rows_decode_and_equal_what_the_record_path_would_store(vault: Va
     expected = match_all(executions, multipliers)
     stored = sorted(vault.trades.list_all(), key=lambda t: (t.opened_at, str(t.id)))
     assert len(stored) == summary.trades_open + summary.trades_closed
-    strip = {"version": 0, "stamps": {}}
-    assert [dataclasses.replace(t, **strip) for t in stored] == sorted(
+    assert [dataclasses.replace(t, version=0, stamps={}) for t in stored] == sorted(
         expected, key=lambda t: (t.opened_at, str(t.id))
     )
     for trade in stored:
@@ -116,18 +127,13 @@ def test_the_fast_trade_encoding_is_the_repository_encoding(vault: Vault) -> Non
     tiny = dataclasses.replace(base, gross_pnl=Decimal("-0E-12"), net_pnl=Decimal("1E+3"))
     stamps, stamp = vault.trades.batch_stamps()
     for trade in (base, open_trade, tiny):
-        stamped = dataclasses.replace(
-            stamp_new(trade, _parse_stamp(stamp)),
-            stamps=stamp_new(trade, _parse_stamp(stamp)).stamps,
-        )
+        stamped = stamp_new(trade, _parse_stamp(stamp))
         assert list(vault.trades.encode_new(trade, stamps, stamp, DecimalTexts())) == (
             vault.trades.encode(stamped)
         )
 
 
-def _parse_stamp(text: str):  # type: ignore[no-untyped-def]
-    from journal_desktop.domain.hlc import Hlc
-
+def _parse_stamp(text: str) -> Hlc:
     return Hlc.parse(text)
 
 
@@ -177,7 +183,8 @@ def test_one_audit_entry_per_batch_that_says_what_it_added(vault: Vault) -> None
     assert batch_entry.new is not None
     assert batch_entry.new["executions_added"] == 300
     assert batch_entry.new["trades_added"] == summary.trades_open + summary.trades_closed
-    ids = [str(e.id) for e in vault.executions.in_batch(summary.batch_id)]  # type: ignore[arg-type]
+    assert summary.batch_id is not None
+    ids = [str(e.id) for e in vault.executions.in_batch(summary.batch_id)]
     digest = hashlib.sha256("".join(f"{i}\n" for i in ids).encode()).hexdigest()
     assert batch_entry.new["execution_ids_sha256"] == digest
     assert len(entries) < 20  # the batch, its accounts and instruments: not one per record
