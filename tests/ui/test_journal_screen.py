@@ -1,0 +1,158 @@
+"""The journal screen over a real vault: plan, review and mood per day, never losing text."""
+
+from __future__ import annotations
+
+from datetime import UTC, date
+
+import pytest
+from PySide6.QtCore import QDate
+from PySide6.QtGui import QFont
+from pytestqt.qtbot import QtBot
+
+from journal_desktop.domain.records import Mood, TradeStatus
+from journal_desktop.ui import journal_screen as journal_module
+from journal_desktop.ui.formatting import money
+from journal_desktop.ui.journal_screen import JournalScreen
+from journal_desktop.ui.screen import Screen
+from journal_desktop.ui.tasks import VaultTasks
+from tests.storage.trade_factory import TradeSet, add_trades
+from tests.ui.conftest import run_sync, wait_idle
+
+DAY = date(2024, 1, 2)
+NEXT = date(2024, 1, 3)
+
+
+@pytest.fixture
+def data(qtbot: QtBot, tasks: VaultTasks) -> TradeSet:
+    result: TradeSet = run_sync(qtbot, tasks, lambda v: add_trades(v, 120), 60_000)
+    return result
+
+
+def make_screen(qtbot: QtBot, tasks: VaultTasks, day: date = DAY) -> JournalScreen:
+    screen = JournalScreen(tasks)
+    screen.tz = UTC  # the factory's trades are laid out in UTC days
+    qtbot.addWidget(screen)
+    screen.resize(1100, 750)
+    screen.show()
+    with qtbot.waitSignal(screen.day_loaded, timeout=20_000, check_params_cb=lambda d: d == day):
+        screen.select_day(day)
+    wait_idle(qtbot, tasks)
+    return screen
+
+
+@pytest.fixture
+def screen(qtbot: QtBot, tasks: VaultTasks, data: TradeSet) -> JournalScreen:
+    return make_screen(qtbot, tasks)
+
+
+def stored(qtbot: QtBot, tasks: VaultTasks, day: date):  # type: ignore[no-untyped-def]
+    return run_sync(qtbot, tasks, lambda v: v.journal.for_day(day) or False)
+
+
+def test_is_a_screen_with_the_agreed_identity(screen: JournalScreen) -> None:
+    assert isinstance(screen, Screen)
+    assert (screen.title, screen.icon_name) == ("Journal", "journal")
+    assert {"journal", "trades"} <= screen.depends_on
+
+
+def test_switching_days_keeps_plan_and_review_of_both(
+    qtbot: QtBot, tasks: VaultTasks, screen: JournalScreen
+) -> None:
+    qtbot.keyClicks(screen.plan.editor, "Only A+ setups; max 3 trades.")
+    qtbot.keyClicks(screen.review.editor, "Stuck to the plan.")
+    assert screen.dirty
+    with qtbot.waitSignal(screen.day_loaded, timeout=20_000):
+        screen.select_day(NEXT)  # saves the first day before reading the next
+    assert screen.plan.text() == "" and screen.review.text() == ""
+    qtbot.keyClicks(screen.plan.editor, "Fed day: sit on hands until 2pm.")
+    with qtbot.waitSignal(screen.day_loaded, timeout=20_000):
+        screen.select_day(DAY)
+    assert screen.plan.text() == "Only A+ setups; max 3 trades."
+    assert screen.review.text() == "Stuck to the plan."
+    wait_idle(qtbot, tasks)
+    assert stored(qtbot, tasks, NEXT).plan == "Fed day: sit on hands until 2pm."
+    first = stored(qtbot, tasks, DAY)
+    assert (first.plan, first.review) == ("Only A+ setups; max 3 trades.", "Stuck to the plan.")
+
+
+def test_mood_is_saved_and_can_be_cleared(
+    qtbot: QtBot, tasks: VaultTasks, screen: JournalScreen
+) -> None:
+    screen.set_mood(Mood.GOOD)
+    with qtbot.waitSignal(screen.saved, timeout=20_000):
+        screen.save_button.click()
+    assert stored(qtbot, tasks, DAY).mood is Mood.GOOD
+    assert screen.status_label.text() == "Saved"
+    screen.set_mood(None)
+    with qtbot.waitSignal(screen.saved, timeout=20_000):
+        screen.save_now()
+    assert stored(qtbot, tasks, DAY).mood is None
+
+
+def test_the_days_trades_and_pnl_are_listed(
+    qtbot: QtBot, screen: JournalScreen, data: TradeSet
+) -> None:
+    closed = [t for t in data.trades if t.closed_at is not None and t.closed_at.date() == DAY]
+    still_open = [
+        t for t in data.trades if t.status is TradeStatus.OPEN and t.opened_at.date() == DAY
+    ]
+    expected = {t.id for t in closed + still_open}
+    shown = {screen.trades_table.trade_id(i) for i in range(screen.trades_table.rowCount())}
+    assert shown == expected and len(closed) > 5
+    net = sum(t.net_pnl for t in closed)
+    assert screen.pnl_label.text() == f"{len(closed)} trades, net {money(net, signed=True)}"
+    with qtbot.waitSignal(screen.open_trade, timeout=5_000) as opened:
+        screen.trades_table.doubleClicked.emit(screen.trades_table.model().index(2, 1))
+    assert opened.args == [screen.trades_table.trade_id(2)]
+
+
+def test_reopening_the_day_shows_what_was_written(
+    qtbot: QtBot, tasks: VaultTasks, screen: JournalScreen
+) -> None:
+    screen.plan.editor.insertPlainText("# Levels\n- 4,800 support")  # as if typed
+    qtbot.keyClicks(screen.review.editor, "Good **patience**.")
+    screen.set_mood(Mood.GREAT)
+    screen.hide()  # hiding saves
+    wait_idle(qtbot, tasks)
+    again = make_screen(qtbot, tasks)
+    assert again.plan.text() == "# Levels\n- 4,800 support"
+    assert again.review.text() == "Good **patience**."
+    assert again.mood() is Mood.GREAT
+    again.review.show_preview(True)
+    assert again.review.preview.toPlainText().strip() == "Good patience."
+    assert again.review.stack.currentWidget() is again.review.preview
+
+
+def test_autosave_after_a_pause_and_typing_during_a_save_is_kept(
+    qtbot: QtBot, tasks: VaultTasks, data: TradeSet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(journal_module, "AUTOSAVE_DELAY_MS", 50)
+    screen = make_screen(qtbot, tasks)
+    with qtbot.waitSignal(screen.saved, timeout=20_000):
+        qtbot.keyClicks(screen.plan.editor, "abc")
+    # The save announces a journal change, which reloads the day; typing meanwhile stays.
+    qtbot.keyClicks(screen.plan.editor, "def")
+    with qtbot.waitSignal(screen.day_loaded, timeout=20_000):
+        pass
+    assert screen.plan.text() == "abcdef"
+    qtbot.waitUntil(lambda: not screen.dirty and screen.status_label.text() == "Saved")
+    wait_idle(qtbot, tasks)
+    assert stored(qtbot, tasks, DAY).plan == "abcdef"
+
+
+def test_the_calendar_marks_entries_and_trading_days(
+    qtbot: QtBot, tasks: VaultTasks, screen: JournalScreen, data: TradeSet
+) -> None:
+    qtbot.keyClicks(screen.review.editor, "Marked.")
+    with qtbot.waitSignal(screen.marks_loaded, timeout=20_000):
+        screen.save_now()  # the journal change refreshes the marks
+    mark = screen.mark_of(DAY)
+    assert mark is not None and mark.has_entry
+    closed = [t for t in data.trades if t.closed_at is not None and t.closed_at.date() == NEXT]
+    next_mark = screen.mark_of(NEXT)
+    assert next_mark is not None and not next_mark.has_entry
+    assert next_mark.trades == len(closed)
+    assert next_mark.net_pnl == sum(t.net_pnl for t in closed)
+    text_format = screen.calendar.dateTextFormat(QDate(2024, 1, 2))
+    assert text_format.fontWeight() == QFont.Weight.Bold
+    assert screen.calendar.dateTextFormat(QDate(2024, 1, 3)).fontWeight() != QFont.Weight.Bold
