@@ -74,7 +74,7 @@ def test_notes_are_saved_and_never_in_the_file_in_plain_text(
     notes = f"# Review\n\nWaited for the *{word}* pullback.\n\n- entry late\n"
     screen.notes.editor.setPlainText(notes)
     assert screen.dirty and screen.save_button.isEnabled()
-    screen.save()
+    screen.save_button.click()
     qtbot.waitUntil(lambda: not screen.dirty, timeout=10_000)
     wait_idle(qtbot, tasks)
     assert reload_detail(qtbot, tasks, trade_id).trade.notes == notes
@@ -277,6 +277,12 @@ def test_leaving_with_unsaved_changes_asks_first(
     screen.request_close()
     qtbot.waitUntil(lambda: closed == [True], timeout=10_000)
     assert reload_detail(qtbot, tasks, trade_id).trade.notes == "draft"
+    screen.notes.editor.setPlainText("not a number either way")
+    screen.risk.setText("lots")
+    monkeypatch.setattr(screen, "ask_unsaved", lambda: "save")
+    assert not screen.confirm_leave()  # the risk cannot be read: stay, and say why
+    assert "number" in screen.message.text()
+    screen.risk.clear()
     screen.notes.editor.setPlainText("thrown away")
     monkeypatch.setattr(screen, "ask_unsaved", lambda: "discard")
     screen.request_close()

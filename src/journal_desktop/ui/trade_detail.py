@@ -112,7 +112,7 @@ class TradeDetailScreen(Screen):
         self.save_button = QPushButton("Save")
         self.save_button.setAccessibleName("Save notes and annotations")
         self.save_button.setToolTip("Save (Ctrl+S)")
-        self.save_button.clicked.connect(self.save)
+        self.save_button.clicked.connect(lambda: self.save())
         header = QHBoxLayout()
         header.addWidget(self.back_button)
         header.addWidget(self.heading, 1)
@@ -457,17 +457,18 @@ class TradeDetailScreen(Screen):
             stop_price=parse_amount(self.stop.text(), "stop price", optional=True),
         )
 
-    def save(self, then: Any = None) -> None:
+    def save(self, then: Any = None) -> bool:
+        """Save the form on the worker; False when a number cannot be read (nothing saved)."""
         trade_id = self._trade_id
         if trade_id is None or not self._dirty:
             if then is not None:
                 then()
-            return
+            return True
         try:
             annotations = self.read_annotations()
         except ValueError as error:
             self.show_message(str(error))
-            return
+            return False
 
         def saved(_trade: Trade) -> None:
             self._set_dirty(False)
@@ -482,20 +483,31 @@ class TradeDetailScreen(Screen):
             changes=ChangeSet(trades=True, tags=True),
             owner=self,
         )
+        return True
 
-    def request_close(self) -> None:
-        """Back: ask first when the form has unsaved changes."""
-        if self._dirty:
-            choice = self.ask_unsaved()
-            if choice == "cancel":
-                return
-            if choice == "save":
-                self.save(then=self.closed.emit)
-                return
+    def confirm_leave(self) -> bool:
+        """For the main window before it shows another screen: False means stay here.
+
+        "Save" starts the save and allows leaving at once: the worker runs work in order, so
+        whatever runs next already sees the saved notes.
+        """
+        if not self._dirty:
+            return True
+        choice = self.ask_unsaved()
+        if choice == "cancel":
+            return False
+        if choice == "save":
+            return self.save()
+        else:
             self._set_dirty(False)
             if self.detail is not None:
                 self._load()
-        self.closed.emit()
+        return True
+
+    def request_close(self) -> None:
+        """Back: ask first when the form has unsaved changes."""
+        if self.confirm_leave():
+            self.closed.emit()
 
     def ask_unsaved(self) -> str:
         """ "save", "discard" or "cancel"."""
