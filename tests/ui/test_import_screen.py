@@ -240,3 +240,46 @@ def test_a_chosen_format_overrides_detection(
     )
     assert not screen.import_button.isEnabled()
     assert counts(qtbot, tasks) == (0, 0, 0)
+
+
+def test_a_saved_column_mapping_reads_any_other_csv(
+    qtbot: QtBot, tasks: VaultTasks, screen: ImportScreen, tmp_path: Path
+) -> None:
+    from journal_desktop.cli_trading import MAPPING_SETTING_PREFIX
+    from journal_desktop.importers.mapping import ColumnMapping
+
+    mapping = ColumnMapping.from_json(
+        '{"version": 1, "name": "my-broker", "date": "Trade Time", "symbol": "Ticker",'
+        ' "quantity": "Shares", "price": "Fill", "side": "B/S",'
+        ' "date_formats": ["%Y-%m-%d %H:%M:%S"], "side_words": {"B": "buy", "S": "sell"}}'
+    )
+    run_sync(
+        qtbot,
+        tasks,
+        lambda v: v.settings.set(MAPPING_SETTING_PREFIX + "my-broker", mapping.to_json()),
+    )
+    screen.reload()
+    wait_idle(qtbot, tasks)
+    index = screen.format_combo.findText("Saved column mapping: my-broker")
+    assert index > 0
+    odd = tmp_path / "odd.csv"
+    odd.write_text(
+        "Trade Time,Ticker,Shares,Fill,B/S\n"
+        "2026-03-02 14:30:00,MSFT,20,400.50,B\n"
+        "2026-03-02 15:00:00,MSFT,20,402.00,S\n"
+    )
+    screen.import_file(odd)
+    qtbot.waitUntil(lambda: screen.preview.errors.count() > 0 or screen.prepared is not None)
+    screen.format_combo.setCurrentIndex(index)
+    qtbot.waitUntil(
+        lambda: screen.prepared is not None and screen.prepared.options.mapping == "my-broker",
+        timeout=20_000,
+    )
+    assert screen.format_combo.currentIndex() == index
+    assert cell(screen, 0, 2) == "MSFT"
+    as_utc = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
+    assert cell(screen, 0, 0) == formatting.local_time(as_utc, seconds=True)
+    assert "read as UTC" in screen.preview.summary.text()
+    screen.import_button.click()
+    qtbot.waitUntil(lambda: "Imported 2 of 2" in screen.status.text(), timeout=20_000)
+    assert counts(qtbot, tasks) == (2, 1, 1)

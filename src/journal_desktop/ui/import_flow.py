@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from journal_desktop.cli_trading import MAPPING_SETTING_PREFIX, load_mapping
 from journal_desktop.domain.imported import ImportedExecution, ImportFileError, ParsedFile
 from journal_desktop.importers import formats, get_format, parse_file
+from journal_desktop.importers.mapping import parse_with_mapping
+from journal_desktop.importers.text import UndecodableFile, decode_bytes
 from journal_desktop.importers.times import BadTime, zone
 from journal_desktop.storage.importing import ImportRejected, ImportSummary, import_parsed
 from journal_desktop.storage.vault import Vault
@@ -35,6 +38,8 @@ class ImportOptions:
     format_name: str | None = None
     timezone: str | None = None
     account: str = ""
+    #: A saved column mapping (`journal-desktop mapping save`) to read any other CSV with.
+    mapping: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +74,25 @@ class PreparedImport:
         return self.parsed.executions[:PREVIEW_ROWS]
 
 
-def format_choices() -> list[tuple[str, str]]:
-    """(name, description) of every format, for the format combo.
+@dataclass(frozen=True, slots=True)
+class FormatChoices:
+    """What the format combo offers: every registered format, then the saved mappings."""
 
-    Loading the format modules takes a few hundred milliseconds, so it happens on the worker
-    when the screen is first shown, never while the window starts.
-    """
-    return [(fmt.name, fmt.description) for fmt in formats()]
+    formats: list[tuple[str, str]]
+    mappings: list[str]
+
+
+def format_choices(vault: Vault) -> FormatChoices:
+    """Loading the format modules takes a few hundred milliseconds, so it happens on the worker
+    when the screen is first shown, never while the window starts."""
+    return FormatChoices(
+        formats=[(fmt.name, fmt.description) for fmt in formats()],
+        mappings=sorted(
+            key[len(MAPPING_SETTING_PREFIX) :]
+            for key in vault.settings.all()
+            if key.startswith(MAPPING_SETTING_PREFIX)
+        ),
+    )
 
 
 def read_file(path: Path) -> bytes:
@@ -109,6 +126,22 @@ def parse(data: bytes, path: Path, options: ImportOptions) -> tuple[ParsedFile, 
     return parsed, zone_name
 
 
+def parse_mapped(
+    vault: Vault, data: bytes, path: Path, options: ImportOptions
+) -> tuple[ParsedFile, str]:
+    """Parse with a saved column mapping, as `journal-desktop import --mapping` does."""
+    assert options.mapping is not None
+    zone_name = options.timezone or "UTC"
+    mapping = load_mapping(vault, options.mapping)
+    try:
+        parsed = parse_with_mapping(
+            decode_bytes(data), path.name, zone(zone_name), options.account, mapping
+        )
+    except (UndecodableFile, BadTime) as error:
+        raise ImportRejected(f"{path.name}: {error}") from None
+    return parsed, zone_name
+
+
 def prepare(
     vault: Vault,
     path: Path,
@@ -120,7 +153,12 @@ def prepare(
     data = read_file(path)
     if check is not None:
         check()
-    parsed, zone_name = parse(data, path, options)
+    if options.mapping:
+        parsed, zone_name = parse_mapped(vault, data, path, options)
+        default_zone = "UTC"
+    else:
+        parsed, zone_name = parse(data, path, options)
+        default_zone = get_format(parsed.format_name).default_timezone
     if check is not None:
         check()
     # The dry run rolls its own transaction back; nothing may wrap it (a wrapping transaction
@@ -135,15 +173,17 @@ def prepare(
         dry_run=True,
         progress=progress,
     )
+    if options.mapping and not options.timezone:
+        summary.warnings.append("no time zone was chosen, so the file's times were read as UTC")
     return PreparedImport(
         path=path,
         data=data,
         parsed=parsed,
         options=options,
         zone_name=zone_name,
-        detected=not options.format_name,
+        detected=not (options.format_name or options.mapping),
         dry_run=summary,
-        format_default_zone=get_format(parsed.format_name).default_timezone,
+        format_default_zone=default_zone,
         accounts_in_file=tuple(sorted({item.account or "Default" for item in parsed.executions})),
     )
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from journal_desktop.storage.importing import ImportSummary
 from journal_desktop.storage.vault import Vault
 from journal_desktop.ui.import_flow import (
+    FormatChoices,
     ImportOptions,
     PreparedImport,
     format_choices,
@@ -67,7 +68,8 @@ def local_zone_name() -> str:
 class ImportScreen(Screen):
     title: ClassVar[str] = "Import"
     icon_name: ClassVar[str] = "import"
-    depends_on: ClassVar[frozenset[str]] = frozenset({"imports"})
+    #: Past imports, and settings (a column mapping saved from the command line).
+    depends_on: ClassVar[frozenset[str]] = frozenset({"imports", "settings"})
 
     def __init__(self, tasks: VaultTasks, parent: QWidget | None = None) -> None:
         super().__init__(tasks, parent)
@@ -208,11 +210,13 @@ class ImportScreen(Screen):
     def options(self) -> ImportOptions:
         zone_text = self.zone_combo.currentText().strip()
         zone_name = None if not zone_text or zone_text.startswith(FORMAT_DEFAULT) else zone_text
-        format_name = self.format_combo.currentData()
+        choice = self.format_combo.currentData()
+        mapping = choice[1] if isinstance(choice, tuple) else None
         return ImportOptions(
-            format_name=format_name if isinstance(format_name, str) else None,
+            format_name=choice if isinstance(choice, str) else None,
             timezone=zone_name,
             account=self.account_edit.text().strip(),
+            mapping=mapping,
         )
 
     def _options_changed(self) -> None:
@@ -365,17 +369,21 @@ class ImportScreen(Screen):
 
     def reload(self) -> None:
         super().reload()
-        if self.format_combo.count() == 1:
-            self.tasks.run(
-                lambda _vault: format_choices(), on_success=self._show_formats, owner=self
-            )
+        self.tasks.run(format_choices, on_success=self._show_formats, owner=self)
         self.history.reload()
 
-    def _show_formats(self, choices: list[tuple[str, str]]) -> None:
-        if self.format_combo.count() > 1:
-            return
-        for name, description in choices:
+    def _show_formats(self, choices: FormatChoices) -> None:
+        """Fill the format combo (formats, then saved mappings), keeping the current choice."""
+        current = self.format_combo.currentData()
+        self.format_combo.blockSignals(True)
+        while self.format_combo.count() > 1:
+            self.format_combo.removeItem(1)
+        for name, description in choices.formats:
             self.format_combo.addItem(f"{name}: {description}", name)
+        for name in choices.mappings:
+            self.format_combo.addItem(f"Saved column mapping: {name}", ("mapping", name))
+        self.format_combo.setCurrentIndex(max(self.format_combo.findData(current), 0))
+        self.format_combo.blockSignals(False)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if _dropped_file(event) is not None and not self._importing:
