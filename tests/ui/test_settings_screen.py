@@ -309,3 +309,36 @@ def test_the_audit_table_names_changed_fields_never_journal_text(
     assert "changed review" in shown[0]
     assert shown[1].split()[-1] == "created"
     assert not any("gap" in line or "Revenge" in line for line in shown)
+
+
+def test_keychain_journal_gets_its_daily_local_backup_after_a_change(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from journal_desktop.ui.tasks import ChangeSet
+
+    paths = VaultPaths(tmp_path / "keychain-vault")
+    env = KeyEnvironment(InMemoryKeyringFake())
+    runner = VaultTasks()
+    runner.open(lambda: Vault.init(paths, env, KeyStorage.KEYCHAIN))
+    wait_idle(qtbot, runner)
+    try:
+        widget = SettingsScreen(runner, key_env=env)
+        qtbot.addWidget(widget)
+        # A settings change is not a change to the journal: no backup for it.
+        runner.run(lambda v: v.settings.set("ui.theme", "dark"), changes=ChangeSet(settings=True))
+        wait_idle(qtbot, runner)
+        assert list_backups(paths) == []
+        runner.run(lambda v: v.settings.set("x", "y"), changes=ChangeSet(trades=True))
+        wait_idle(qtbot, runner)
+        wait_idle(qtbot, runner)
+        assert len(list_backups(paths)) == 1
+        # Within a day, further changes make no new one.
+        runner.run(lambda v: v.settings.set("x", "z"), changes=ChangeSet(journal=True))
+        wait_idle(qtbot, runner)
+        wait_idle(qtbot, runner)
+        assert len(list_backups(paths)) == 1
+        widget.show()
+        wait_idle(qtbot, runner)
+        assert "at most once a day" in widget.backups.schedule.text()
+    finally:
+        runner.shutdown()

@@ -135,10 +135,16 @@ class BackupSection(QGroupBox):
         else:
             self.newest.setToolTip("")
         self.schedule.setText(
-            "Local automatic backups are encrypted under this journal's key and kept in "
+            "Automatic local backups are encrypted under this journal's key and kept in "
             f"{state.folder}; the newest {LOCAL_BACKUPS_KEPT} are kept, older ones are "
-            "deleted. The command line makes one at most once a day after a change; make one "
-            "here at any time, and keep a backup to a file somewhere else too."
+            "deleted. "
+            + (
+                "One is made at most once a day, after the journal changes. "
+                if self._key_storage() is KeyStorage.KEYCHAIN
+                else "With a passphrase the key is not at hand, so make one here now and then "
+                "(the command line makes one daily after a change). "
+            )
+            + "Keep a backup to a file somewhere else too."
         )
         self.local_list.clear()
         now = datetime.now(UTC)

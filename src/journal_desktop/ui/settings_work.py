@@ -35,6 +35,8 @@ THEMES = ("system", "light", "dark")
 DEFAULT_AUTO_LOCK_MINUTES = 10
 #: What `maybe_auto_backup` and `write_local_backup` keep; said in the UI.
 LOCAL_BACKUPS_KEPT = 7
+#: At most one automatic local backup per this interval (as the command line does).
+AUTO_BACKUP_INTERVAL = timedelta(hours=24)
 #: The newest backup reads as overdue beyond this.
 BACKUP_OVERDUE = timedelta(days=7)
 #: How many audit entries the table shows (the newest).
@@ -135,6 +137,20 @@ def backup_state(vault: Vault) -> BackupState:
 def local_backup_now(vault: Vault, env: KeyEnvironment, current_passphrase: str | None) -> Path:
     key = load_vault_key(vault, env, current_passphrase)
     return backups.write_local_backup(vault, key, LOCAL_BACKUPS_KEPT)
+
+
+def auto_backup(vault: Vault, env: KeyEnvironment) -> Path | None:
+    """The daily local backup, if one is due and the key is at hand without asking.
+
+    In keychain mode the key is fetched from the keychain; in passphrase mode it would need
+    the passphrase typed again, so nothing happens (the screen says so).
+    """
+    if vault.metadata.key_storage is not KeyStorage.KEYCHAIN:
+        return None
+    key = load_vault_key(vault, env, None)
+    return backups.maybe_auto_backup(
+        vault, key, interval=AUTO_BACKUP_INTERVAL, keep=LOCAL_BACKUPS_KEPT
+    )
 
 
 def write_backup(vault: Vault, target: Path, passphrase: str, *, overwrite: bool) -> BackupInfo:
