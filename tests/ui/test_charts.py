@@ -50,6 +50,7 @@ def test_the_equity_curve_holds_every_point_and_draws_100k_with_peak_downsamplin
     chart.setPalette(light_palette())
     chart.resize(1000, 300)
     chart.show()
+    chart.plot_widget  # noqa: B018 - build the plot (imports pyqtgraph) before timing the draw
     n = 100_000
     x = 1.7e9 + np.arange(n) * 600.0
     y = np.cumsum(np.random.default_rng(7).normal(5, 100, n))
@@ -87,6 +88,7 @@ def test_the_equity_curve_follows_the_theme(qtbot: QtBot) -> None:
     chart = EquityCurveChart()
     qtbot.addWidget(chart)
     chart.setPalette(light_palette())
+    chart.set_curve(np.array([1.7e9, 1.8e9]), np.array([0.0, 1.0]))
     light = chart.plot_widget.backgroundBrush().color()
     chart.setPalette(dark_palette())
     dark = chart.plot_widget.backgroundBrush().color()
@@ -97,6 +99,8 @@ def test_the_equity_curve_follows_the_theme(qtbot: QtBot) -> None:
 def test_an_empty_curve_is_fine(qtbot: QtBot) -> None:
     chart = EquityCurveChart()
     qtbot.addWidget(chart)
+    assert chart.point_count == 0
+    assert len(chart.curve_data()[0]) == 0  # before the plot exists
     chart.set_curve(np.empty(0), np.empty(0))
     chart.grab()
     assert chart.point_count == 0

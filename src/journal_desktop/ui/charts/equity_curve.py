@@ -11,47 +11,94 @@ with downsampling and clipping switched off).
 QtCharts' QLineSeries renders every point it holds (its OpenGL mode is unavailable offscreen
 and on many remote desktops) and lives in PySide6-Addons, 160 MB more to install; pyqtgraph
 is a pure-Python package over Qt and numpy.
+
+Importing pyqtgraph costs 0.5-1.4 s here (it creates hundreds of Qt enum wrappers), so it is
+not imported with this module: the first chart starts the import on a background thread (it
+creates no Qt object, and the GUI thread's longest pause meanwhile measured 55 ms) and the plot
+is built when the first curve arrives, by when the import has usually finished alongside the
+dashboard's first read of the vault. The main window paints without waiting for it.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
-import pyqtgraph as pg  # type: ignore[import-untyped]
+import importlib
+import threading
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from journal_desktop.ui.charts.colors import chart_colors
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+
+_preload_started = threading.Event()
+
+
+def preload() -> None:
+    """Start importing pyqtgraph on a background thread, once (see the module docstring)."""
+    if _preload_started.is_set():
+        return
+    _preload_started.set()
+    threading.Thread(
+        target=importlib.import_module, args=("pyqtgraph",), name="preload-pyqtgraph", daemon=True
+    ).start()
+
+
+def _pyqtgraph() -> Any:
+    """The pyqtgraph module; waits for the background import if it is still running."""
+    return importlib.import_module("pyqtgraph")
+
 
 class EquityCurveChart(QWidget):
-    """A line of equity (y) against close time (x, local dates), zero marked."""
+    """A line of equity (y) against close time (x, local dates), zero marked.
+
+    The plot itself is built on the first `set_curve` (or `plot_widget` access).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Equity curve")
-        self._plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
-        self._plot.setAccessibleName("Equity curve plot")
-        self._plot.setMenuEnabled(False)
-        self._plot.hideButtons()
-        item = self._plot.getPlotItem()
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._plot: Any = None
+        self._curve: Any = None
+        self._zero: Any = None
+        self._count = 0
+        preload()
+
+    def _build(self) -> Any:
+        if self._plot is not None:
+            return self._plot
+        pg = _pyqtgraph()
+        plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        plot.setAccessibleName("Equity curve plot")
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        item = plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         item.showGrid(x=True, y=True, alpha=0.15)
         item.getViewBox().setMouseEnabled(x=True, y=False)
-        self._curve = self._plot.plot([], [])
+        self._curve = plot.plot([], [])
         self._zero = pg.InfiniteLine(pos=0, angle=0, movable=False)
-        self._plot.addItem(self._zero)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._plot)
-        self._count = 0
+        plot.addItem(self._zero)
+        self._layout.addWidget(plot)
+        self._plot = plot
         self.apply_theme()
+        if self.isVisible():  # built after the first show: lay it out and show it now
+            plot.show()
+            self._layout.activate()
+        return plot
 
     @property
-    def plot_widget(self) -> pg.PlotWidget:
-        return self._plot
+    def plot_widget(self) -> Any:
+        """The pyqtgraph PlotWidget (built now if it was not yet)."""
+        return self._build()
 
     @property
     def point_count(self) -> int:
@@ -60,6 +107,10 @@ class EquityCurveChart(QWidget):
 
     def curve_data(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """The x (POSIX seconds) and y (equity) the curve was given."""
+        import numpy as np  # imported with pyqtgraph, never at start-up
+
+        if self._curve is None:
+            return np.empty(0), np.empty(0)
         x, y = self._curve.getOriginalDataset()
         if x is None or y is None:
             return np.empty(0), np.empty(0)
@@ -67,12 +118,15 @@ class EquityCurveChart(QWidget):
 
     def set_curve(self, times: npt.NDArray[np.float64], equity: npt.NDArray[np.float64]) -> None:
         """Show a new curve and fit the view to it."""
+        plot = self._build()
         self._count = len(times)
         self._curve.setData(times, equity)
-        self._plot.getPlotItem().enableAutoRange()
+        plot.getPlotItem().enableAutoRange()
 
     def apply_theme(self) -> None:
         """Background, axes and line from the current palette (light or dark)."""
+        if self._plot is None:
+            return
         colors = chart_colors(self.palette())
         self._plot.setBackground(colors.background)
         item = self._plot.getPlotItem()
