@@ -342,3 +342,30 @@ def test_keychain_journal_gets_its_daily_local_backup_after_a_change(
         assert "at most once a day" in widget.backups.schedule.text()
     finally:
         runner.shutdown()
+
+
+def test_restore_of_this_journals_own_automatic_backup(
+    qtbot: QtBot,
+    tasks: VaultTasks,
+    screen: SettingsScreen,
+    prompts: Callable[..., Prompts],
+    ui_paths: VaultPaths,
+    tmp_path: Path,
+) -> None:
+    prompts(PASSPHRASE)
+    screen.backups.local_button.click()
+    qtbot.waitUntil(lambda: "Made a local backup" in screen.backups.status.text(), timeout=60_000)
+    local = list_backups(ui_paths)[0].path
+    assert read_backup_info(local).key_kind is KeyKind.VAULT
+
+    target = tmp_path / "from-local"
+    asked = prompts(PASSPHRASE, NEW_PASSPHRASE)  # this journal's passphrase, then the new one
+    with qtbot.waitSignal(screen.backups.restore_flow.restored, timeout=120_000):
+        screen.backups.restore_flow.restore_from(local, target)
+    assert asked.asked == [
+        ("Journal passphrase", False),
+        ("Passphrase of the restored journal", True),
+    ]
+    restored_env = KeyEnvironment(InMemoryKeyringFake(), passphrase=lambda: NEW_PASSPHRASE)
+    with Vault.open(VaultPaths(target), restored_env) as restored:
+        assert restored.metadata.vault_id != read_metadata(ui_paths).vault_id
