@@ -17,13 +17,9 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -32,8 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journal_desktop.domain.records import Fill, Trade, TradeStatus
-from journal_desktop.domain.risk import planned_risk, r_value, risk_from_stop
+from journal_desktop.domain.records import Fill, Trade
 from journal_desktop.storage import trade_editing
 from journal_desktop.storage.errors import RecordNotFound
 from journal_desktop.storage.trade_editing import (
@@ -43,36 +38,20 @@ from journal_desktop.storage.trade_editing import (
     TradeDetail,
 )
 from journal_desktop.storage.vault import Vault
-from journal_desktop.ui.formatting import UNDEFINED, duration, local_time, money, number, ratio
-from journal_desktop.ui.markdown_editor import MarkdownEditor
+from journal_desktop.ui.formatting import money
 from journal_desktop.ui.screen import Screen
 from journal_desktop.ui.screenshots_strip import ScreenshotsStrip
 from journal_desktop.ui.tasks import ChangeSet, VaultTasks, describe_error
-from journal_desktop.ui.theme import palette_colors
 from journal_desktop.ui.trade_detail_dialogs import MergeDialog, SplitDialog
 from journal_desktop.ui.trade_detail_executions import (
     ExecutionDialog,
     ExecutionsTable,
     InstrumentContext,
-    parse_amount,
 )
-from journal_desktop.ui.trade_detail_fields import RatingWidget, WordListEdit
+from journal_desktop.ui.trade_detail_figures import FiguresGrid
+from journal_desktop.ui.trade_detail_form import AnnotationsForm
 from journal_desktop.ui.trade_detail_new import NewTradeForm
 
-FIGURES = (
-    ("account", "Account"),
-    ("side", "Side"),
-    ("status", "Status"),
-    ("quantity", "Quantity"),
-    ("entry", "Entry"),
-    ("exit", "Exit"),
-    ("opened", "Opened"),
-    ("closed", "Closed"),
-    ("holding", "Holding time"),
-    ("gross", "Gross P&L"),
-    ("fees", "Fees"),
-    ("net", "Net P&L"),
-)
 EXECUTION_CHANGES = ChangeSet(trades=True, executions=True)
 
 
@@ -89,7 +68,6 @@ class TradeDetailScreen(Screen):
         self._trade_id: uuid.UUID | None = None
         self.detail: TradeDetail | None = None
         self._dirty = False
-        self._filling = False
         self._build()
 
     # -- layout --------------------------------------------------------------------------------
@@ -119,16 +97,8 @@ class TradeDetailScreen(Screen):
         for button in (self.split_button, self.merge_button, self.save_button):
             header.addWidget(button)
 
-        self.figures: dict[str, QLabel] = {}
-        grid = QGridLayout()
-        for index, (key, label) in enumerate(FIGURES):
-            value = QLabel()
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setAccessibleName(label)
-            self.figures[key] = value
-            row, column = divmod(index, 3)
-            grid.addWidget(QLabel(label), row, column * 2)
-            grid.addWidget(value, row, column * 2 + 1)
+        self.figures_grid = FiguresGrid()
+        self.figures = self.figures_grid.figures
 
         self.executions = ExecutionsTable()
         self.executions.doubleClicked.connect(lambda _index: self.open_edit_execution())
@@ -150,38 +120,11 @@ class TradeDetailScreen(Screen):
         executions_layout.addWidget(self.executions)
         executions_layout.addLayout(execution_buttons)
 
-        self.setup = QComboBox()
-        self.setup.setEditable(True)
-        self.setup.setAccessibleName("Setup")
-        self.tags = WordListEdit()
-        self.tags.setAccessibleName("Tags, separated by commas")
-        self.tags.setPlaceholderText("gap, momentum, …")
-        self.mistakes = WordListEdit()
-        self.mistakes.setAccessibleName("Mistakes, separated by commas")
-        self.mistakes.setPlaceholderText("late entry, moved stop, …")
-        self.rating = RatingWidget()
-        self.risk = QLineEdit()
-        self.risk.setAccessibleName("Initial risk (money)")
-        self.risk.setPlaceholderText("amount at risk")
-        self.stop = QLineEdit()
-        self.stop.setAccessibleName("Stop price")
-        self.stop.setPlaceholderText("planned stop")
-        self.r_label = QLabel(UNDEFINED)
-        self.r_label.setAccessibleName("R multiple")
-        form = QFormLayout()
-        form.addRow("Se&tup", self.setup)
-        form.addRow("T&ags", self.tags)
-        form.addRow("&Mistakes", self.mistakes)
-        form.addRow("Rating", self.rating)
-        form.addRow("Initial &risk", self.risk)
-        form.addRow("Sto&p price", self.stop)
-        form.addRow("R", self.r_label)
-        self.notes = MarkdownEditor()
-        self.notes.setMinimumHeight(220)
-        annotations = QGroupBox("Journal")
-        annotations_layout = QHBoxLayout(annotations)
-        annotations_layout.addLayout(form, 1)
-        annotations_layout.addWidget(self.notes, 2)
+        self.form = AnnotationsForm()
+        # The form's fields, by name, for the main window's end-to-end test and for focus.
+        self.notes, self.tags, self.setup = self.form.notes, self.form.tags, self.form.setup
+        self.mistakes, self.rating = self.form.mistakes, self.form.rating
+        self.risk, self.stop, self.r_label = self.form.risk, self.form.stop, self.form.r_label
 
         self.screenshots = ScreenshotsStrip(self.tasks, paste_shortcut=False)
         self.screenshots.message.connect(self.show_message)
@@ -195,9 +138,9 @@ class TradeDetailScreen(Screen):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addLayout(header)
-        layout.addLayout(grid)
+        layout.addWidget(self.figures_grid)
         layout.addWidget(executions_box)
-        layout.addWidget(annotations)
+        layout.addWidget(self.form)
         layout.addWidget(screenshots_box)
         layout.addWidget(self.message)
         scroll = QScrollArea()
@@ -214,19 +157,8 @@ class TradeDetailScreen(Screen):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
 
-        for signal in (
-            self.notes.text_changed,
-            self.setup.editTextChanged,
-            self.tags.textChanged,
-            self.mistakes.textChanged,
-            self.rating.changed,
-            self.risk.textChanged,
-            self.stop.textChanged,
-        ):
-            signal.connect(self._edited)
-        self.risk.textChanged.connect(self.update_r)
-        self.stop.textChanged.connect(self.update_r)
-        self.notes.image_pasted.connect(self._paste_image)
+        self.form.edited.connect(lambda: self._set_dirty(True))
+        self.form.image_pasted.connect(self._paste_image)
         for keys, slot in (
             (QKeySequence.StandardKey.Save, self.save),
             (QKeySequence(Qt.Key.Key_Escape), self.request_close),
@@ -306,13 +238,12 @@ class TradeDetailScreen(Screen):
         self.detail = detail
         self._fill_figures(detail)
         self.executions.set_fills(detail.fills)
-        self.tags.set_choices(choices.tags)
-        self.mistakes.set_choices(choices.mistakes)
-        if not self._dirty:
+        if self._dirty:
+            self.form.set_detail(detail, choices)  # keep what is typed; R follows the figures
+        else:
             self._fill_form(detail, choices)
         self._set_enabled(True)
         self.screenshots.reload()
-        self.update_r()
 
     def _load_failed(self, error: BaseException) -> None:
         if isinstance(error, RecordNotFound):
@@ -328,54 +259,11 @@ class TradeDetailScreen(Screen):
         self._failed(error)
 
     def _fill_figures(self, detail: TradeDetail) -> None:
-        trade = detail.trade
-        status = "Open" if trade.status is TradeStatus.OPEN else "Closed"
-        self.heading.setText(
-            f"{detail.instrument.symbol} · {trade.direction.value.capitalize()} · {status}"
-        )
-        values = {
-            "account": detail.account.name,
-            "side": trade.direction.value.capitalize(),
-            "status": status,
-            "quantity": number(trade.quantity),
-            "entry": number(trade.entry_price),
-            "exit": number(trade.exit_price) or UNDEFINED,
-            "opened": local_time(trade.opened_at, seconds=True),
-            "closed": local_time(trade.closed_at, seconds=True) or UNDEFINED,
-            "holding": duration(detail.holding_time) or UNDEFINED,
-            "gross": money(trade.gross_pnl, signed=True),
-            "fees": money(trade.fees),
-            "net": money(trade.net_pnl, signed=True),
-        }
-        for key, text in values.items():
-            self.figures[key].setText(text)
-        colors = palette_colors()
-        for key, amount in (("gross", trade.gross_pnl), ("net", trade.net_pnl)):
-            color = colors.gain if amount > 0 else colors.loss if amount < 0 else None
-            self.figures[key].setStyleSheet(f"color: {color.name()}" if color else "")
+        self.heading.setText(self.figures_grid.heading(detail))
+        self.figures_grid.fill(detail)
 
     def _fill_form(self, detail: TradeDetail, choices: Choices) -> None:
-        trade = detail.trade
-        self._filling = True
-        try:
-            self.notes.set_text(trade.notes)
-            self.setup.clear()
-            self.setup.addItems(list(choices.setups))
-            self.setup.setEditText(trade.setup)
-            self.tags.set_words(detail.tag_names)
-            self.mistakes.set_words(trade.mistakes)
-            self.rating.set_value(trade.rating)
-            # A risk the stop implies was stored for the statistics; show it as derived, so a
-            # new stop recomputes it instead of being overruled by the old amount.
-            derived = trade.stop_price is not None and trade.initial_risk == risk_from_stop(
-                trade.entry_price, trade.stop_price, trade.quantity, detail.instrument.multiplier
-            )
-            self.risk.setText(
-                "" if trade.initial_risk is None or derived else str(trade.initial_risk)
-            )
-            self.stop.setText("" if trade.stop_price is None else str(trade.stop_price))
-        finally:
-            self._filling = False
+        self.form.fill(detail, choices)
         self._set_dirty(False)
 
     def _set_enabled(self, enabled: bool) -> None:
@@ -383,13 +271,7 @@ class TradeDetailScreen(Screen):
             self.split_button,
             self.merge_button,
             self.executions,
-            self.notes,
-            self.setup,
-            self.tags,
-            self.mistakes,
-            self.rating,
-            self.risk,
-            self.stop,
+            self.form,
             self.screenshots,
         ):
             widget.setEnabled(enabled)
@@ -397,65 +279,17 @@ class TradeDetailScreen(Screen):
 
     # -- the form ------------------------------------------------------------------------------
 
-    def _edited(self, *_: object) -> None:
-        if not self._filling:
-            self._set_dirty(True)
-
     def _set_dirty(self, dirty: bool) -> None:
         self._dirty = dirty
         self.save_button.setEnabled(dirty and self.detail is not None)
         self.save_button.setText("Save •" if dirty else "Save")
 
     def update_r(self) -> None:
-        """R from what is typed now, with the statistics' own arithmetic."""
-        detail = self.detail
-        if detail is None:
-            self.r_label.setText(UNDEFINED)
-            return
-        try:
-            risk_typed = parse_amount(
-                self.risk.text(), "initial risk", positive=True, optional=True
-            )
-            stop = parse_amount(self.stop.text(), "stop price", optional=True)
-        except ValueError as error:
-            self.r_label.setText(str(error))
-            return
-        trade = detail.trade
-        risk = planned_risk(
-            initial_risk=risk_typed,
-            stop_price=stop,
-            entry_price=trade.entry_price,
-            quantity=trade.quantity,
-            multiplier=detail.instrument.multiplier,
-        )
-        self.risk.setPlaceholderText(
-            f"from the stop: {money(risk)}"
-            if risk_typed is None and risk is not None
-            else "amount at risk"
-        )
-        if risk is None:
-            self.r_label.setText(UNDEFINED)
-            return
-        if trade.status is not TradeStatus.CLOSED:
-            self.r_label.setText(f"risk {money(risk)} (R when closed)")
-            return
-        r = r_value(trade.net_pnl, risk)
-        sign = "+" if r is not None and r > 0 else ""
-        self.r_label.setText(f"{sign}{ratio(r)} R   (risk {money(risk)})")
+        self.form.update_r()
 
     def read_annotations(self) -> Annotations:
         """The form as annotations; ValueError with a sentence when a number is unreadable."""
-        return Annotations(
-            notes=self.notes.text(),
-            tags=self.tags.words(),
-            setup=self.setup.currentText(),
-            mistakes=self.mistakes.words(),
-            rating=self.rating.value(),
-            initial_risk=parse_amount(
-                self.risk.text(), "initial risk", positive=True, optional=True
-            ),
-            stop_price=parse_amount(self.stop.text(), "stop price", optional=True),
-        )
+        return self.form.read()
 
     def save(self, then: Any = None) -> bool:
         """Save the form on the worker; False when a number cannot be read (nothing saved)."""

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from PySide6.QtCore import QDateTime, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,6 +30,7 @@ from journal_desktop.domain.decimals import parse_decimal
 from journal_desktop.domain.records import AssetClass, Side
 from journal_desktop.storage.trade_editing import ExecutionInput, FillDetail
 from journal_desktop.ui.formatting import local_time, money, number
+from journal_desktop.ui.theme import palette_colors
 
 COLUMNS = ("Time", "Side", "Quantity", "In trade", "Price", "Commission", "Fees", "Source")
 #: Role of column 0 that holds the execution's id.
@@ -101,9 +101,8 @@ class ExecutionsTable(QTableWidget):
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
                 if column == 1:
-                    item.setForeground(
-                        QColor("#17804b") if e.side is Side.BUY else QColor("#c0392b")
-                    )
+                    colors = palette_colors()
+                    item.setForeground(colors.gain if e.side is Side.BUY else colors.loss)
                 self.setItem(row, column, item)
             first = self.item(row, 0)
             assert first is not None
