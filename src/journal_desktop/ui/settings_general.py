@@ -71,12 +71,14 @@ class GeneralSection(QGroupBox):
         lock_row.addStretch(1)
         lock_row.addWidget(self.lock_button)
         form = QFormLayout(self)
-        form.addRow("Lock after idle:", lock_row)
+        lock_label = QLabel("Lock after &idle:")
+        lock_label.setBuddy(self.auto_lock)
+        form.addRow(lock_label, lock_row)
         form.addRow(
             "",
             QLabel("Locking closes the database and drops the key; unlocking restores the window."),
         )
-        form.addRow("Theme:", self.theme)
+        form.addRow("T&heme:", self.theme)
         form.addRow("", self.status)
 
     def show_settings(self, settings: GeneralSettings) -> None:
