@@ -59,3 +59,38 @@ def test_the_quota_counter_is_filled_in_from_stored_data(empty_database_url: str
         rows = conn.execute(text("SELECT id, stored_bytes FROM accounts ORDER BY id")).all()
     assert [tuple(r) for r in rows] == [("a", 17), ("b", 0)]
     engine.dispose()
+
+
+def test_the_suspension_column_comes_and_goes_without_touching_data(
+    empty_database_url: str,
+) -> None:
+    engine = make_engine(empty_database_url)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO accounts (id, email, auth_hash, kdf_memory_kib, kdf_iterations,"
+                " kdf_parallelism, salt, wrapped_keys, created_at, last_seq, suspended_at)"
+                " VALUES ('a', 'a@x', 'h', 65536, 3, 4, :salt, '{}', 0, 1, 5)"
+            ),
+            {"salt": b"\x00"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO items (account_id, id, type, version, deleted, ciphertext, seq)"
+                " VALUES ('a', 'i', 't', 1, :no, :data, 1)"
+            ),
+            {"no": False, "data": b"c"},
+        )
+    config = Config()
+    config.set_main_option("script_location", "journal_desktop.server:migrations")
+    with engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0005")
+        conn.commit()
+    assert "suspended_at" not in {c["name"] for c in inspect(engine).get_columns("accounts")}
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT id, suspended_at FROM accounts")).all() == [("a", None)]
+        assert conn.execute(text("SELECT COUNT(*) FROM items")).scalar() == 1
+    engine.dispose()
