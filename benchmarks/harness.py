@@ -94,6 +94,8 @@ class Result:
     what: str = ""
     note: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    #: "s" for times; "bytes" for a memory figure against a fixed limit.
+    unit: str = "s"
 
     @property
     def ours_s(self) -> float:
@@ -117,9 +119,10 @@ class Result:
     def line(self) -> str:
         limit = self.limit_s
         ratio = self.ratio
+        show = format_bytes if self.unit == "bytes" else format_seconds
         return (
-            f"{self.name:<26} ours {format_seconds(self.ours_s):>9}"
-            f"   limit {format_seconds(limit) if limit is not None else '-':>9}"
+            f"{self.name:<26} ours {show(self.ours_s):>9}"
+            f"   limit {show(limit) if limit is not None else '-':>9}"
             f"   ratio {f'{ratio:.2f}x' if ratio is not None else '-':>6}"
             f"   target {f'<{self.target:.1f}x' if self.target is not None else '-':>5}"
             f"   {self.verdict}" + (f"   ({self.note})" if self.note else "")
@@ -137,6 +140,7 @@ class Result:
         return {
             "name": self.name,
             "what": self.what,
+            "unit": self.unit,
             "ours_s": self.ours_s,
             "limit_s": self.limit_s,
             "ratio": self.ratio,
@@ -156,3 +160,7 @@ def format_seconds(seconds: float) -> str:
     if seconds >= 0.001:
         return f"{seconds * 1000:.1f} ms"
     return f"{seconds * 1_000_000:.0f} us"
+
+
+def format_bytes(count: float) -> str:
+    return f"{count / 2**20:.0f} MB"

@@ -1,0 +1,255 @@
+"""Probes for the desktop figures, each run in a fresh Python process by `ui_bench`.
+
+A Qt application is process-wide state, so every measurement gets its own interpreter. A probe
+prints one JSON line on stdout when it is done; the parent times what it needs from outside
+(process start to the "ready" line) or reads the figure from the line.
+
+    python -m benchmarks.ui_probes empty-window
+    python -m benchmarks.ui_probes app-window DATA_DIR < KEYRING_JSON
+    python -m benchmarks.ui_probes memory DATA_DIR < KEYRING_JSON
+    python -m benchmarks.ui_probes stall DATA_DIR CSV_FILE
+
+`app-window` and `memory` open a keychain vault: the parent passes the entries of its in-memory
+keyring (a fake standing in for the OS keychain, named as such) on stdin, so the app's own
+unlock path runs without Argon2id, as it does with a real keychain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _say(**figures: object) -> None:
+    print(json.dumps(figures), flush=True)
+
+
+def empty_window() -> int:
+    """The limit for start-up: an empty PySide6 main window, up to its first paint."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication([])
+    window = QMainWindow()
+    window.resize(1280, 800)
+    window.show()
+    _wait_painted(app, window)
+    _say(ready=True)
+    QTimer.singleShot(0, app.quit)
+    app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
+    return 0
+
+
+def _wait_painted(app: object, window: object) -> None:
+    """Until the window is exposed and one paint has gone through the event loop."""
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    assert isinstance(app, QApplication) and isinstance(window, QWidget)
+    deadline = time.monotonic() + 30
+    while not window.isVisible() and time.monotonic() < deadline:
+        app.processEvents()
+    window.repaint()
+    app.processEvents()
+
+
+def _start_app(data_dir: str) -> tuple[object, object, float]:
+    """The app's own start: QApplication, theme, worker, unlock, main window; until painted.
+
+    Returns the application, the controller and the seconds since the interpreter started
+    when the main window had painted (the parent also times the whole process from outside).
+    """
+    from PySide6.QtCore import QSettings
+
+    from benchmarks.context import InMemoryKeyring
+    from journal_desktop.storage import VaultPaths
+    from journal_desktop.ui.app import AppController, create_application
+    from journal_desktop.ui.tasks import VaultTasks
+    from journal_desktop.ui.theme import ThemeManager
+
+    keyring = InMemoryKeyring()
+    for service, username, password in json.load(sys.stdin):
+        keyring.set_password(service, username, password)
+    app = create_application([])
+    theme = ThemeManager(app)
+    theme.set_mode("system")
+    tasks = VaultTasks()
+    settings_file = str(Path(data_dir).parent / "probe-settings.ini")
+    settings = QSettings(settings_file, QSettings.Format.IniFormat)
+    controller = AppController(
+        tasks, VaultPaths(Path(data_dir)), keyring, settings=settings, theme=theme
+    )
+    controller.start()
+    deadline = time.monotonic() + 120
+    while controller.window is None and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.001)
+    if controller.window is None:
+        raise SystemExit("the main window did not open")
+    _wait_painted(app, controller.window)
+    return app, controller, time.perf_counter()
+
+
+def _wait_idle(app: object, tasks: object, limit: float = 300.0) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from journal_desktop.ui.tasks import VaultTasks
+
+    assert isinstance(app, QApplication) and isinstance(tasks, VaultTasks)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if not tasks.busy:
+            app.processEvents()
+            if not tasks.busy:
+                return
+        time.sleep(0.001)
+
+
+def app_window(data_dir: str) -> int:
+    """Start-up: the app over a vault of 100k trades, to the painted main window."""
+    app, controller, painted = _start_app(data_dir)
+    _say(ready=True)
+    tasks = controller.tasks  # type: ignore[attr-defined]
+    _wait_idle(app, tasks)
+    loaded = time.perf_counter()
+    _say(loaded=True, painted_to_loaded_s=loaded - painted)
+    tasks.shutdown()
+    return 0
+
+
+def memory(data_dir: str) -> int:
+    """Resident memory with the trades view over 100k trades, scrolled end to end."""
+    from PySide6.QtWidgets import QTableView
+
+    from journal_desktop.ui.trades_screen import TradesScreen
+
+    app, controller, _ = _start_app(data_dir)
+    window = controller.window  # type: ignore[attr-defined]
+    tasks = controller.tasks  # type: ignore[attr-defined]
+    index = next(i for i, s in enumerate(window.screens) if isinstance(s, TradesScreen))
+    window.show_screen(index)
+    _wait_idle(app, tasks)
+    view = window.screens[index].findChild(QTableView)
+    rows = view.model().rowCount()
+    steps = 60
+    for step in range(steps + 1):
+        view.scrollTo(view.model().index(min(rows - 1, rows * step // steps), 0))
+        _wait_idle(app, tasks)
+    status = Path("/proc/self/status").read_text()
+    figures = {
+        line.split(":")[0]: int(line.split()[1]) * 1024
+        for line in status.splitlines()
+        if line.startswith(("VmRSS", "VmHWM"))
+    }
+    _say(rows=rows, rss_bytes=figures.get("VmRSS"), peak_rss_bytes=figures.get("VmHWM"))
+    tasks.shutdown()
+    return 0
+
+
+def stall(data_dir: str, csv_file: str) -> int:
+    """The longest time the GUI thread could not run while 100k executions import.
+
+    A 1 ms timer on the GUI thread records the largest gap between its ticks while the worker
+    parses and imports the file, reporting progress to a progress bar as the app does. The
+    vault is a keychain vault (an in-memory keyring, named as such), so the figure is about
+    the import, not about Argon2id.
+    """
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication, QProgressBar
+
+    from benchmarks.context import InMemoryKeyring
+    from journal_desktop.importers import parse_file
+    from journal_desktop.storage import KeyEnvironment, KeyStorage, Vault, VaultPaths
+    from journal_desktop.storage.importing import import_parsed
+    from journal_desktop.ui.tasks import Progress, VaultTasks
+
+    app = QApplication([])
+    bar = QProgressBar()
+    bar.show()
+    tasks = VaultTasks()
+    env = KeyEnvironment(InMemoryKeyring())
+    tasks.open(lambda: Vault.init(VaultPaths(Path(data_dir)), env, KeyStorage.KEYCHAIN))
+    while tasks.busy:
+        app.processEvents()
+    data = Path(csv_file).read_bytes()
+
+    def work(vault: Vault, progress: Progress) -> int:
+        progress.report(0, 3, "reading")
+        parsed = parse_file(data, "executions.csv", format_name="generic")
+        progress.report(1, 3, "storing")
+        summary = import_parsed(
+            vault,
+            parsed,
+            data,
+            "executions.csv",
+            timezone="America/New_York",
+            **_progress_argument(import_parsed, progress),
+        )
+        return summary.new_executions
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    ticker = QTimer()
+    ticker.setInterval(1)
+
+    def tick() -> None:
+        gaps.append(clock.restart() / 1000.0)
+
+    ticker.timeout.connect(tick)
+    done: list[object] = []
+    started = time.perf_counter()
+    clock.start()
+    ticker.start()
+    tasks.run_with_progress(
+        work,
+        on_progress=lambda d, t, _text: (bar.setMaximum(max(t, 1)), bar.setValue(d)),
+        on_success=done.append,
+        on_failure=done.append,
+    )
+    deadline = time.monotonic() + 600
+    while not done and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.0005)  # leave the GIL to the worker, as an idle event loop does
+    ticker.stop()
+    elapsed = time.perf_counter() - started
+    tasks.shutdown()
+    if not done or not isinstance(done[0], int):
+        _say(error=f"import did not finish: {done[0] if done else 'timeout'!r}")
+        return 1
+    worst = max(gaps[1:] or [0.0])
+    _say(longest_stall_s=worst, import_s=elapsed, ticks=len(gaps), imported=done[0])
+    return 0
+
+
+def _progress_argument(function: object, progress: object) -> dict[str, object]:
+    """Pass a progress callback when the import takes one (it reports rows stored)."""
+    import inspect
+
+    from journal_desktop.ui.tasks import Progress
+
+    assert isinstance(progress, Progress)
+    if callable(function) and "progress" in inspect.signature(function).parameters:
+        return {"progress": lambda done, total: progress.report(done, total, "storing")}
+    return {}
+
+
+def main(argv: list[str]) -> int:
+    probes = {
+        "empty-window": empty_window,
+        "app-window": app_window,
+        "memory": memory,
+        "stall": stall,
+    }
+    if not argv or argv[0] not in probes:
+        print(f"usage: python -m benchmarks.ui_probes {'|'.join(probes)} ...", file=sys.stderr)
+        return 2
+    return probes[argv[0]](*argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
