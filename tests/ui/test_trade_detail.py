@@ -107,6 +107,11 @@ def test_tags_setup_mistakes_and_rating_are_saved_with_ctrl_s(
     # The reload after the save shows what is stored, and offers the new tag for completion.
     qtbot.waitUntil(lambda: screen.tags.text() == "gap, Momentum", timeout=10_000)
     assert screen.rating.value() == 4
+    qtbot.waitUntil(lambda: screen.setup.findText("opening drive") >= 0, timeout=10_000)
+    assert screen.setup.currentText() == "opening drive"
+    words = screen.tags.completer().model().stringList()  # type: ignore[attr-defined]
+    assert set(words) == {"gap", "Momentum"}
+    assert not screen.dirty  # refreshing the completion lists is not an edit
 
 
 def test_r_is_recomputed_as_the_stop_or_risk_is_typed(

@@ -87,23 +87,31 @@ class AnnotationsForm(QGroupBox):
         if not self._filling:
             self.edited.emit()
 
-    def set_detail(self, detail: TradeDetail | None, choices: Choices | None = None) -> None:
-        """New figures (R depends on them); completion lists when `choices` are given."""
+    def set_detail(self, detail: TradeDetail | None) -> None:
+        """New figures (R depends on them), keeping what is typed."""
         self.detail = detail
-        if choices is not None:
-            self.tags.set_choices(choices.tags)
-            self.mistakes.set_choices(choices.mistakes)
         self.update_r()
 
-    def fill(self, detail: TradeDetail, choices: Choices) -> None:
+    def set_choices(self, choices: Choices) -> None:
+        """What completion offers; the text in the fields stays as it is."""
+        self.tags.set_choices(choices.tags)
+        self.mistakes.set_choices(choices.mistakes)
+        self._filling = True
+        try:
+            text = self.setup.currentText()
+            self.setup.clear()
+            self.setup.addItems(list(choices.setups))
+            self.setup.setEditText(text)
+        finally:
+            self._filling = False
+
+    def fill(self, detail: TradeDetail) -> None:
         """Show what is stored (replacing whatever was typed)."""
         self.detail = detail
         trade = detail.trade
         self._filling = True
         try:
             self.notes.set_text(trade.notes)
-            self.setup.clear()
-            self.setup.addItems(list(choices.setups))
             self.setup.setEditText(trade.setup)
             self.tags.set_words(detail.tag_names)
             self.mistakes.set_words(trade.mistakes)
