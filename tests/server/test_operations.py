@@ -19,6 +19,7 @@ from sqlalchemy import Table, func, select
 
 from journal_desktop.server import cli
 from journal_desktop.server.db import (
+    UnsupportedDatabase,
     accounts,
     blobs,
     idempotency,
@@ -30,6 +31,7 @@ from journal_desktop.server.db import (
     sessions,
     totp,
 )
+from journal_desktop.server.db import database_url as connect_url
 from journal_desktop.server.settings import SECRET_FILE, load_or_create_secret
 from journal_desktop.sync.client import SyncError
 from tests.server.harness import (
@@ -340,3 +342,35 @@ def test_workers_starting_together_share_one_secret(tmp_path: Path) -> None:
     assert len(found) == 8 and len(set(found)) == 1 and len(found[0]) == 32
     assert [p.name for p in (tmp_path / "data").iterdir()] == [SECRET_FILE]
     assert stat.S_IMODE((tmp_path / "data" / SECRET_FILE).stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("sqlite:////srv/j/server.db", "sqlite:////srv/j/server.db"),
+        ("postgresql://j:p%40ss@db:5432/journal", "postgresql+psycopg://j:p%40ss@db:5432/journal"),
+        ("postgres://j@db/journal", "postgresql+psycopg://j@db/journal"),
+        ("postgresql+psycopg://j@db/journal", "postgresql+psycopg://j@db/journal"),
+    ],
+)
+def test_database_urls_name_sqlite_or_postgresql_through_psycopg(given: str, used: str) -> None:
+    assert connect_url(given) == used
+
+
+@pytest.mark.parametrize("url", ["mysql://j@db/journal", "postgresql+psycopg2://j@db/x", "::"])
+def test_serve_refuses_other_databases(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(UnsupportedDatabase):
+        connect_url(url)
+    assert cli.main(["serve", "--data-dir", str(tmp_path), "--database-url", url]) == 2
+    assert "--database-url" in capsys.readouterr().err
+
+
+@pytest.mark.postgresql
+def test_a_plain_postgresql_url_connects_through_psycopg(pg_database_url: str) -> None:
+    engine = make_engine(pg_database_url.replace("postgresql+psycopg://", "postgresql://"))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    assert engine.dialect.driver == "psycopg"
+    engine.dispose()

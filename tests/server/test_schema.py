@@ -61,7 +61,7 @@ def test_the_quota_counter_is_filled_in_from_stored_data(empty_database_url: str
     engine.dispose()
 
 
-def test_the_suspension_column_comes_and_goes_without_touching_data(
+def test_the_newest_columns_come_and_go_without_touching_data(
     empty_database_url: str,
 ) -> None:
     engine = make_engine(empty_database_url)
@@ -89,6 +89,13 @@ def test_the_suspension_column_comes_and_goes_without_touching_data(
         command.downgrade(config, "0005")
         conn.commit()
     assert "suspended_at" not in {c["name"] for c in inspect(engine).get_columns("accounts")}
+    with engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0004")
+        conn.commit()
+    assert "stored_bytes" not in {c["name"] for c in inspect(engine).get_columns("accounts")}
+    with engine.connect() as conn:  # nothing cascaded away on the way down
+        assert conn.execute(text("SELECT COUNT(*) FROM items")).scalar() == 1
     migrate(engine)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT id, suspended_at FROM accounts")).all() == [("a", None)]

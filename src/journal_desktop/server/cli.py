@@ -170,6 +170,13 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     if args.workers < 1:
         return _fail("--workers must be at least 1.")
+    if args.database_url is not None:
+        from journal_desktop.server.db import UnsupportedDatabase, database_url
+
+        try:
+            database_url(args.database_url)
+        except UnsupportedDatabase as exc:
+            return _fail(f"--database-url: {exc}")
     settings = Settings(
         data_dir=args.data_dir,
         database_url=args.database_url,

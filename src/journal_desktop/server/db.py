@@ -31,6 +31,8 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 metadata = MetaData()
 
@@ -208,7 +210,33 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+class UnsupportedDatabase(ValueError):
+    pass
+
+
+def database_url(url: str) -> str:
+    """The URL to connect with: SQLite, or PostgreSQL through psycopg (3).
+
+    `postgresql://` and `postgres://` (as pg tools and hosting providers write them) mean the
+    psycopg driver this package ships with; any other backend is refused with a clear error.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise UnsupportedDatabase(f"not a database URL: {exc}") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return url
+    if backend in ("postgresql", "postgres") and driver in ("", "psycopg"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    raise UnsupportedDatabase(
+        f"unsupported database {parsed.drivername!r}: use sqlite:///PATH or "
+        "postgresql+psycopg://USER@HOST:PORT/DATABASE"
+    )
+
+
 def make_engine(url: str) -> Engine:
+    url = database_url(url)
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)

@@ -30,5 +30,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("stored_bytes")
+    # In place (SQLite 3.35+): a batch copy would drop the old `accounts` with foreign keys on,
+    # cascading into every table that refers to it.
+    op.drop_column("accounts", "stored_bytes")
