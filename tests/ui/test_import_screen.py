@@ -283,3 +283,24 @@ def test_a_saved_column_mapping_reads_any_other_csv(
     screen.import_button.click()
     qtbot.waitUntil(lambda: "Imported 2 of 2" in screen.status.text(), timeout=20_000)
     assert counts(qtbot, tasks) == (2, 1, 1)
+
+
+def test_cancel_while_a_file_is_checked(
+    qtbot: QtBot, tasks: VaultTasks, screen: ImportScreen, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.csv"
+    _big_generic_file(big, 20_000)
+    original = screen._progressed
+
+    def cancel_at_first_report(done: int, total: int, text: str) -> None:
+        original(done, total, text)
+        screen.cancel()
+
+    screen._progressed = cancel_at_first_report  # type: ignore[method-assign]
+    screen.import_file(big)
+    qtbot.waitUntil(lambda: "cancelled" in screen.status.text(), timeout=120_000)
+    wait_idle(qtbot, tasks)
+    assert screen.status.text() == "Reading the file was cancelled."
+    assert screen.prepared is None and not screen.import_button.isEnabled()
+    assert not screen.progress.isVisible()
+    assert counts(qtbot, tasks) == (0, 0, 0)
