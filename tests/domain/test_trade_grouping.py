@@ -87,7 +87,7 @@ def test_operations_apply_once_and_skip_what_no_longer_fits() -> None:
     ]
     by_id = {e.id: e for e in executions}
     first, second = match_position(executions, multiplier=Decimal(50))
-    ops = [MergeOp((first.id, second.id)), MergeOp((uuid.uuid4(), first.id))]
+    ops = [MergeOp((first.id, second.id)), MergeOp((first.id, uuid.uuid4()))]
     once, applied = apply_ops([first, second], by_id, ops, multiplier=Decimal(50))
     assert [t.id for t in once] == [first.id]
     assert once[0].gross_pnl == Decimal(150)

@@ -355,3 +355,43 @@ def test_screenshots_that_are_not_images_or_too_big_are_refused(
     with pytest.raises(trade_attachments.ScreenshotRejected, match="MiB"):
         trade_attachments.add_screenshot(vault, trade_id, "big.png", PNG)
     assert state(vault) == before
+
+
+@pytest.mark.parametrize("gone", [0, 1])
+def test_deleting_one_part_of_a_merge_keeps_the_merged_trade(vault: Vault, gone: int) -> None:
+    first = trade_editing.add_executions(
+        vault, [fill(Side.BUY, "100", "10", 0), fill(Side.SELL, "100", "11", 1)]
+    )[0]
+    second = trade_editing.add_executions(
+        vault, [fill(Side.BUY, "100", "10", 10), fill(Side.SELL, "100", "12", 11)]
+    )[0]
+    merged = trade_editing.merge_trades(vault, [first.id, second.id])
+    trade_editing.save_annotations(vault, merged.id, Annotations(notes="both ideas"))
+    part = (first, second)[gone]
+    for f in reversed(part.fills):  # the closing fill first (see the xfail test below)
+        trade_editing.delete_execution(vault, f.execution_id)
+    (left,) = vault.trades.list_all()
+    assert left.id == first.id
+    assert left.notes == "both ideas"
+    assert left.gross_pnl == (Decimal(200), Decimal(100))[gone]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=VaultError,
+    reason="importing.rematch re-creates a trade whose id is a tombstone (DuplicateRecord): "
+    "a trade's opening execution became a closing fill, then opened a trade again",
+)
+def test_a_trade_id_that_comes_back_after_its_tombstone(vault: Vault) -> None:
+    first = trade_editing.add_executions(
+        vault, [fill(Side.BUY, "100", "10", 0), fill(Side.SELL, "100", "11", 1)]
+    )[0]
+    trade_editing.add_executions(
+        vault, [fill(Side.BUY, "100", "10", 10), fill(Side.SELL, "100", "12", 11)]
+    )
+    # Without the buy, the sell at 1 opens a short that the buy at 10 closes: the second
+    # trade (opened by that buy) is deleted. Without the sell too, the buy at 10 opens a
+    # trade again, under the same id as the deleted one.
+    trade_editing.delete_execution(vault, first.fills[0].execution_id)
+    trade_editing.delete_execution(vault, first.fills[1].execution_id)
+    assert len(vault.trades.list_all()) == 1

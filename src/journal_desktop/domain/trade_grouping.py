@@ -21,7 +21,9 @@ The design, and why:
   with it the trader's notes), holds all their fills, and its gross, fees and net are the exact
   sums. Entry and exit prices are the averages of its opening-side and closing-side fills.
 - An operation that no longer fits the trades (an execution was edited or deleted, a trade
-  vanished) is skipped: the trades fall back to plain matching, and nothing is invented.
+  vanished) is skipped: the trades fall back to plain matching, and nothing is invented. A
+  merge keeps its first trade's id for as long as any of its parts is left, so a trade merged
+  away never comes back under the id its tombstone holds.
 - Ids are stable: a split's new trade has an id chosen once when the split is made and stored
   with the operation, so re-applying it gives the same trade, and the trader's notes stay on it.
 """
@@ -303,17 +305,23 @@ def apply_ops(
             applied.append(op)
         else:
             present = [current[i] for i in op.trade_ids if i in current]
-            if len(present) < 2:
-                if present:
-                    applied.append(op)
+            if not present:
                 continue
+            # The merged trade always carries the first id, even when only other parts are
+            # left (its executions were deleted): that id is the stored trade with the
+            # trader's notes, and the others' ids are tombstones that must not come back.
+            keep = op.trade_ids[0]
             try:
-                merged = merge_trades(present, executions, keep_id=present[0].id)
+                merged = (
+                    merge_trades(present, executions, keep_id=present[0].id)
+                    if len(present) > 1
+                    else present[0]
+                )
             except (InvalidGrouping, KeyError):
                 continue
             for trade in present:
                 del current[trade.id]
-            current[merged.id] = merged
+            current[keep] = dataclasses.replace(merged, id=keep)
             applied.append(op)
     result = sorted(current.values(), key=lambda t: (t.opened_at, str(t.id)))
     return result, applied
