@@ -218,6 +218,9 @@ def test_a_dropped_file_starts_the_flow(
     assert screen.prepared is not None
     assert screen.prepared.format_name == "tradovate-performance"
     assert cell(screen, 0, 2) == "MNQM6"
+    # The importer's advice is worded for the app, not the command line.
+    assert "choose it under Time zone above" in screen.preview.summary.text()
+    assert "--timezone" not in screen.preview.summary.text()
 
 
 def test_a_chosen_format_overrides_detection(

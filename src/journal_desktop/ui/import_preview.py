@@ -119,7 +119,12 @@ def summary_text(prepared: PreparedImport) -> str:
         lines.append(
             "New instruments: " + ", ".join(shown) + (f" and {more} more" if more else "") + "."
         )
-    lines.extend(f"Warning: {warning}" for warning in dry.warnings)
+    # Importers word their warnings for the command line; here the option is the zone choice.
+    lines.extend(
+        "Warning: "
+        + warning.replace("import again with --timezone", "choose it under Time zone above")
+        for warning in dry.warnings
+    )
     if len(prepared.parsed.executions) > len(prepared.preview):
         lines.append(f"The first {len(prepared.preview)} executions are shown below.")
     return "\n".join(lines)

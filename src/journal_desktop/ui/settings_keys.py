@@ -96,9 +96,15 @@ class KeySection(QGroupBox):
             self.switch_button.setEnabled(True)
             self.switch_button.setToolTip("")
         else:
+            no_keychain = (
+                ""
+                if state.keychain_secure
+                else " No secure OS keychain is available here (keyring backend: "
+                f"{state.backend_name}), so the key stays under the passphrase."
+            )
             self.current.setText(
                 "The key is kept in journal.key, wrapped under your passphrase "
-                "(Argon2id, AES-256-GCM)."
+                "(Argon2id, AES-256-GCM)." + no_keychain
             )
             self.switch_button.setText("Keep it in the OS keychain instead…")
             self.switch_button.setEnabled(state.keychain_secure)
