@@ -1,7 +1,8 @@
 """The Starlette app factory: routes, error bodies, security headers, start-up work.
 
 Nothing happens at import time; `create_app(settings)` builds the app and its lifespan opens
-the database, runs the migrations and loads (or creates) the server secret.
+the database, runs the migrations and loads (or creates) the server secret. Errors on the items
+endpoints are answered in msgpack when the request's Accept asks for it, elsewhere in JSON.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from journal_desktop.server import (
     credentials,
     history,
     items,
+    openapi,
     sessions,
     signin,
     twofactor,
 )
 from journal_desktop.server.db import make_engine, migrate
-from journal_desktop.server.http import ApiError
+from journal_desktop.server.http import ApiError, encoded, read_body, wants_msgpack
 from journal_desktop.server.middleware import SecurityHeaders
 from journal_desktop.server.passwords import hash_secret
 from journal_desktop.server.settings import Settings, load_or_create_secret
@@ -41,14 +43,20 @@ async def health(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def _api_error(_request: Request, exc: Exception) -> Response:
+def _in_msgpack(request: Request) -> bool:
+    """Errors go back in msgpack only where the protocol speaks it, and only if asked."""
+    return request.url.path in NEGOTIATED_PATHS and wants_msgpack(request)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return exc.response()
+    return exc.response(_in_msgpack(request))
 
 
-async def _protocol_error(_request: Request, exc: Exception) -> Response:
+async def _protocol_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProtocolError)
-    return JSONResponse({"error": "invalid_request", "detail": exc.detail}, status_code=422)
+    body = {"error": "invalid_request", "detail": exc.detail}
+    return encoded(body, _in_msgpack(request), 422)
 
 
 async def _http_error(_request: Request, exc: Exception) -> Response:
@@ -69,8 +77,11 @@ def _start(settings: Settings) -> ServerState:
     return ServerState(settings=settings, engine=engine, secret=secret, dummy_hash=dummy)
 
 
+NEGOTIATED_PATHS = frozenset({"/v1/items"})
+
 ROUTES = [
     Route("/v1/health", health, methods=["GET"]),
+    Route("/v1/openapi.json", openapi.serve, methods=["GET"]),
     Route("/v1/prelogin", accounts.prelogin, methods=["GET"]),
     Route("/v1/accounts", accounts.register, methods=["POST"]),
     Route("/v1/account/keys", accounts.account_keys, methods=["GET"]),
@@ -94,7 +105,34 @@ ROUTES = [
 ]
 
 
-def create_app(settings: Settings) -> Starlette:
+ECHO_PATH = "/v1/echo"
+ECHO_LIMIT = 64 * 1024 * 1024
+
+
+def _echo_routes() -> list[Route]:
+    """Benchmark only: an unauthenticated echo, the limit the items figures are compared with.
+
+    POST keeps the body (in memory) and answers its size, as a push answers a short summary;
+    GET answers the last body kept, with its content type, as a pull answers a page of items.
+    No database, no parsing: what moving the same bytes through the same server costs.
+    """
+    kept: dict[str, bytes | str] = {"body": b"", "type": "application/octet-stream"}
+
+    async def keep(request: Request) -> Response:
+        kept["body"] = await read_body(request, ECHO_LIMIT)
+        kept["type"] = request.headers.get("content-type", "application/octet-stream")
+        return JSONResponse({"bytes": len(kept["body"])})
+
+    async def give(_request: Request) -> Response:
+        return Response(kept["body"], media_type=str(kept["type"]))
+
+    return [Route(ECHO_PATH, keep, methods=["POST"]), Route(ECHO_PATH, give, methods=["GET"])]
+
+
+def create_app(settings: Settings, *, benchmark_echo: bool = False) -> Starlette:
+    """The server app. `benchmark_echo` also mounts the benchmarks' echo route: never set it
+    for a server anyone uses (it is unauthenticated and keeps what it is sent)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state = await run_in_threadpool(_start, settings)
@@ -105,7 +143,7 @@ def create_app(settings: Settings) -> Starlette:
             state.engine.dispose()
 
     return Starlette(
-        routes=ROUTES,
+        routes=ROUTES + (_echo_routes() if benchmark_echo else []),
         middleware=[
             Middleware(SecurityHeaders, hsts=settings.tls, trust_proxy_proto=settings.behind_proxy)
         ],

@@ -10,9 +10,10 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
-from journal_desktop.sync.protocol import ProtocolError
+from journal_desktop.sync import msgpack_wire
+from journal_desktop.sync.protocol import JSON, MSGPACK, ProtocolError
 
 
 class ApiError(Exception):
@@ -32,11 +33,14 @@ class ApiError(Exception):
         self.extra = extra or {}
         self.headers = headers
 
-    def response(self) -> JSONResponse:
+    def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.code, **self.extra}
         if self.detail is not None:
             body["detail"] = self.detail
-        return JSONResponse(body, status_code=self.status, headers=self.headers)
+        return body
+
+    def response(self, binary: bool = False) -> Response:
+        return encoded(self.body(), binary, self.status, self.headers)
 
 
 def unauthorized() -> ApiError:
@@ -60,11 +64,55 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _media_type(value: str) -> str:
+    return value.split(";")[0].strip().lower()
+
+
 async def read_json(request: Request, limit: int) -> object:
     body = await read_body(request, limit)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
+    if _media_type(request.headers.get("content-type", "")) != JSON:
         raise ApiError(415, "unsupported_media_type", "send application/json")
+    return _parse_json(body)
+
+
+async def read_negotiated(request: Request, limit: int) -> tuple[object, bool]:
+    """A JSON or msgpack body (by Content-Type), and whether it was msgpack."""
+    media_type = _media_type(request.headers.get("content-type", ""))
+    if media_type not in (JSON, MSGPACK):
+        raise ApiError(415, "unsupported_media_type", f"send {JSON} or {MSGPACK}")
+    body = await read_body(request, limit)
+    if media_type == MSGPACK:
+        return msgpack_wire.unpack(body), True
+    return _parse_json(body), False
+
+
+def wants_msgpack(request: Request) -> bool:
+    """True if the Accept header names msgpack (with a non-zero q) and JSON not before it."""
+    for part in request.headers.get("accept", "").split(","):
+        media_type, _, params = part.partition(";")
+        media_type = media_type.strip().lower()
+        if params.replace(" ", "").lower() in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+            continue
+        if media_type == MSGPACK:
+            return True
+        if media_type == JSON:
+            return False
+    return False
+
+
+def encoded(
+    body: dict[str, Any],
+    binary: bool,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """`body` as msgpack (`binary`) or JSON."""
+    if binary:
+        return Response(msgpack_wire.pack(body), status, headers, media_type=MSGPACK)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _parse_json(body: bytes) -> object:
     try:
         return json.loads(body, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except ProtocolError:

@@ -5,6 +5,11 @@ SQLite, a row lock on PostgreSQL), applies each write whose base_version is the 
 numbers it with the next seq, charges the bytes it adds to the account's quota (all or nothing:
 a push past the quota is refused whole) and stores the answer under the idempotency key, so a
 retried request gets the first answer back and changes nothing.
+
+Both items endpoints speak JSON by default and msgpack by content negotiation: a push sent as
+`application/msgpack` is parsed by the same field rules (ciphertext as msgpack bin), and a
+pull or push answer is msgpack when the request's Accept names `application/msgpack`. The
+idempotency key's request hash is taken over the parsed request, so a retry may switch format.
 """
 
 from __future__ import annotations
@@ -20,13 +25,20 @@ from starlette.responses import JSONResponse, Response
 
 from journal_desktop.server import quota
 from journal_desktop.server.db import accounts, idempotency, items, manifests, write_transaction
-from journal_desktop.server.http import ApiError, read_json, unauthorized
+from journal_desktop.server.http import (
+    ApiError,
+    encoded,
+    read_json,
+    read_negotiated,
+    unauthorized,
+    wants_msgpack,
+)
 from journal_desktop.server.sessions import Caller, authenticate
 from journal_desktop.server.state import ServerState, state_of
 from journal_desktop.sync.protocol import (
-    DEFAULT_PULL_LIMIT,
-    MAX_INT,
-    MAX_PULL_LIMIT,
+    JSON,
+    PULL_LIMIT,
+    PULL_SINCE,
     Accepted,
     Conflict,
     Item,
@@ -36,7 +48,6 @@ from journal_desktop.sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
-    parse_int_param,
 )
 
 
@@ -73,12 +84,11 @@ async def pull(request: Request) -> Response:
     unknown = set(params) - {"since", "limit"}
     if unknown:
         raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
-    since = parse_int_param(params, "since", 0, MAX_INT)
-    limit = parse_int_param(params, "limit", DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)
-    if limit < 1:
-        raise ProtocolError("query.limit: must be at least 1")
+    since = PULL_SINCE.read(params)
+    limit = PULL_LIMIT.read(params)
     answer = await run_in_threadpool(_pull, state_of(request), caller, since, limit)
-    return JSONResponse(answer.to_json())
+    binary = wants_msgpack(request)
+    return encoded(answer.to_wire(binary=binary), binary)
 
 
 def _locked_last_seq(conn: Connection, account_id: str) -> int:
@@ -134,7 +144,10 @@ def _apply(
     return PushResponse(accepted, conflicts)
 
 
-def _push(state: ServerState, caller: Caller, push: PushRequest, body_hash: bytes) -> str:
+def _push(
+    state: ServerState, caller: Caller, push: PushRequest, body_hash: bytes
+) -> tuple[str, PushResponse | None]:
+    """The answer as stored JSON text, and as an object unless it is a replay."""
     with write_transaction(state.engine) as conn:
         # Lock first: on PostgreSQL two retries of one key then see each other's answer.
         last_seq = _locked_last_seq(conn, caller.account_id)
@@ -149,7 +162,7 @@ def _push(state: ServerState, caller: Caller, push: PushRequest, body_hash: byte
                 raise ApiError(
                     422, "idempotency_key_reused", "this key was used for a different request"
                 )
-            return str(earlier.response)
+            return str(earlier.response), None
         applied = _apply(conn, caller.account_id, last_seq, push, state.settings.quota_bytes)
         answer = json.dumps(applied.to_json())
         conn.execute(
@@ -161,18 +174,23 @@ def _push(state: ServerState, caller: Caller, push: PushRequest, body_hash: byte
                 created_at=state.now(),
             )
         )
-    return answer
+    return answer, applied
 
 
 async def push(request: Request) -> Response:
     caller = await authenticate(request)
     state = state_of(request)
-    push_request = PushRequest.from_json(await read_json(request, state.settings.max_body_bytes))
+    value, binary = await read_negotiated(request, state.settings.max_body_bytes)
+    push_request: PushRequest = PushRequest.from_wire(value, binary=binary)
     body_hash = hashlib.sha256(
         json.dumps(push_request.to_json(), sort_keys=True).encode("utf-8")
     ).digest()
-    answer = await run_in_threadpool(_push, state, caller, push_request, body_hash)
-    return Response(answer, media_type="application/json")
+    text, applied = await run_in_threadpool(_push, state, caller, push_request, body_hash)
+    if not wants_msgpack(request):
+        return Response(text, media_type=JSON)
+    if applied is None:  # a replay: the stored JSON answer, in the format asked for
+        applied = PushResponse.from_json(json.loads(text))
+    return encoded(applied.to_wire(binary=True), True)
 
 
 def _get_manifest(conn: Connection, account_id: str) -> Manifest:

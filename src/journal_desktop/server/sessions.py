@@ -19,7 +19,7 @@ from journal_desktop.server import audit
 from journal_desktop.server.db import accounts, sessions, write_transaction
 from journal_desktop.server.http import ApiError, client_address, unauthorized
 from journal_desktop.server.state import ServerState, state_of
-from journal_desktop.sync.protocol import SessionInfo
+from journal_desktop.sync.protocol import SESSION_ID, SessionInfo
 
 #: last_seen_at is rewritten at most this often (seconds), to keep reads mostly read-only.
 LAST_SEEN_GRANULARITY = 60
@@ -151,7 +151,7 @@ def _revoke(state: ServerState, caller: Caller, session_id: str) -> int:
 
 async def revoke_session(request: Request) -> Response:
     caller = await authenticate(request)
-    session_id = request.path_params["session_id"]
+    session_id = SESSION_ID.read(request.path_params["session_id"], "path.session_id", False)
     if session_id == "current":
         session_id = caller.session_id
     removed = await run_in_threadpool(_revoke, state_of(request), caller, session_id)

@@ -1,8 +1,13 @@
 """The sync wire format: the one definition both the server and the client use.
 
-Every body is a JSON object; binary values are standard base64 (canonical, padded). The one
-exception is attachment blobs (`/v1/blobs/{id}`), which travel as raw `application/octet-stream`
-bodies: they are large, opaque ciphertext, and base64 would add a third to every transfer.
+Every body is a JSON object; binary values are standard base64 (canonical, padded). Two
+exceptions: attachment blobs (`/v1/blobs/{id}`) travel as raw `application/octet-stream` bodies,
+and the items endpoints (`GET` and `POST /v1/items`) also speak msgpack (`application/msgpack`,
+by content negotiation), where ciphertext is a msgpack bin value: both are large, opaque
+ciphertext, and base64 would add a third to every transfer and cost time on both sides.
+
+Every wire type is declared once, as an `Obj` of `fields` (its `SPEC`): parsing, serialising
+and the JSON Schemas of the server's OpenAPI description all come from that declaration.
 Parsing is strict on purpose: an unknown field, a wrong type or a bad base64 string is a
 `ProtocolError` naming what was wrong, which the server answers with 422, so a confused or
 hostile peer never gets a half-understood request applied. No I/O happens here.
@@ -10,13 +15,28 @@ hostile peer never gets a half-understood request applied. No I/O happens here.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+from journal_desktop.sync.fields import (
+    Array,
+    Blob,
+    Choice,
+    Email,
+    Flag,
+    Ident,
+    Int,
+    Member,
+    Obj,
+    OpaqueObject,
+    ProtocolError,
+    QueryInt,
+    Text,
+)
+from journal_desktop.sync.fields import b64decode as b64decode
+from journal_desktop.sync.fields import b64encode as b64encode
+from journal_desktop.sync.fields import normalise_email as normalise_email
 
 #: Largest request body the server reads, in bytes (answered 413 beyond it).
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -42,7 +62,8 @@ MAX_SALT_BYTES = 64
 MAX_EMAIL_CHARS = 254
 MAX_DEVICE_NAME_CHARS = 100
 MAX_ID_CHARS = 128
-MAX_INT = 2**62
+#: Largest integer on the wire: the largest every JSON reader (JavaScript included) keeps exact.
+MAX_INT = 2**53 - 1
 #: Most security events one GET /v1/security-events returns (newest first).
 MAX_EVENTS_LIMIT = 500
 DEFAULT_EVENTS_LIMIT = 100
@@ -55,136 +76,54 @@ MAX_KDF_MEMORY_KIB = 4 * 1024 * 1024
 MAX_KDF_ITERATIONS = 64
 MAX_KDF_PARALLELISM = 16
 
-_IDENT = re.compile(r"[A-Za-z0-9_.:-]+")
+#: Media types: JSON everywhere; msgpack also on the items endpoints; raw bytes for blobs.
+JSON = "application/json"
+MSGPACK = "application/msgpack"
+OCTET_STREAM = "application/octet-stream"
+
+MAX_RECOVERY_CODE_CHARS = 64
+MAX_TOTP_CODE_CHARS = 16
+
+_IDENT = Ident(MAX_ID_CHARS)
+_SECRET = Blob(MIN_AUTH_SECRET_BYTES, MAX_AUTH_SECRET_BYTES, "the Argon2id-derived auth secret")
+_SALT = Blob(MIN_SALT_BYTES, MAX_SALT_BYTES)
+_WRAPPED_KEYS = OpaqueObject(MAX_WRAPPED_KEYS_BYTES)
+_TIME = Int(0, MAX_INT, "seconds since the epoch (UTC)")
+_CIPHERTEXT = Blob(0, MAX_ITEM_BYTES, "the item's ciphertext")
 
 
-class ProtocolError(ValueError):
-    """A body or parameter that does not follow the wire format; `detail` says what and where."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+def _required(field: Any) -> Member:
+    return Member(field)
 
 
-def b64encode(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+def _optional(field: Any) -> Member:
+    return Member(field, optional=True)
 
 
-def b64decode(text: str, where: str) -> bytes:
-    """Decode canonical standard base64, or raise a ProtocolError naming `where`."""
-    try:
-        data = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise ProtocolError(f"{where}: not valid base64") from None
-    if base64.b64encode(data).decode("ascii") != text:
-        raise ProtocolError(f"{where}: not canonical base64")
-    return data
+class _Wire:
+    """Parsing and serialising through the type's `SPEC` (set right after each class)."""
 
+    SPEC: ClassVar[Obj]
 
-class _Reader:
-    """Reads the fields of one JSON object, checking types; `done()` rejects leftovers."""
+    @classmethod
+    def from_json(cls, value: object, where: str = "body") -> Any:
+        return cls.SPEC.read(value, where, False)
 
-    def __init__(self, value: object, where: str) -> None:
-        if not isinstance(value, dict):
-            raise ProtocolError(f"{where}: expected a JSON object")
-        self._obj: dict[str, Any] = value
-        self._where = where
-        self._seen: set[str] = set()
+    @classmethod
+    def from_wire(cls, value: object, where: str = "body", *, binary: bool = False) -> Any:
+        """Parse a decoded JSON value, or with `binary` a decoded msgpack value."""
+        return cls.SPEC.read(value, where, binary)
 
-    def _get(self, name: str, optional: bool) -> Any:
-        self._seen.add(name)
-        if name not in self._obj or (optional and self._obj[name] is None):
-            if optional:
-                return None
-            raise ProtocolError(f"{self._where}.{name}: missing")
-        return self._obj[name]
+    def to_json(self) -> dict[str, Any]:
+        return self.SPEC.dump(self, False)
 
-    def path(self, name: str) -> str:
-        return f"{self._where}.{name}"
-
-    def text(self, name: str, max_chars: int, *, optional: bool = False) -> str | None:
-        value = self._get(name, optional)
-        if value is None and optional:
-            return None
-        if not isinstance(value, str):
-            raise ProtocolError(f"{self.path(name)}: expected a string")
-        if len(value) > max_chars:
-            raise ProtocolError(f"{self.path(name)}: longer than {max_chars} characters")
-        return value
-
-    def req_text(self, name: str, max_chars: int) -> str:
-        value = self.text(name, max_chars)
-        assert value is not None
-        return value
-
-    def ident(self, name: str) -> str:
-        value = self.req_text(name, MAX_ID_CHARS)
-        if not _IDENT.fullmatch(value):
-            raise ProtocolError(f"{self.path(name)}: must be letters, digits or _.:-")
-        return value
-
-    def integer(self, name: str, minimum: int = 0, maximum: int = MAX_INT) -> int:
-        value = self._get(name, False)
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ProtocolError(f"{self.path(name)}: expected an integer")
-        if not minimum <= value <= maximum:
-            raise ProtocolError(f"{self.path(name)}: must be between {minimum} and {maximum}")
-        return value
-
-    def flag(self, name: str) -> bool:
-        value = self._get(name, False)
-        if not isinstance(value, bool):
-            raise ProtocolError(f"{self.path(name)}: expected true or false")
-        return value
-
-    def blob(
-        self, name: str, min_len: int, max_len: int, *, optional: bool = False
-    ) -> bytes | None:
-        text = self.text(name, (max_len + 2) // 3 * 4, optional=optional)
-        if text is None:  # only an optional field reaches here without text
-            return None
-        data = b64decode(text, self.path(name))
-        if not min_len <= len(data) <= max_len:
-            raise ProtocolError(f"{self.path(name)}: must be {min_len} to {max_len} bytes")
-        return data
-
-    def req_blob(self, name: str, min_len: int, max_len: int) -> bytes:
-        value = self.blob(name, min_len, max_len)
-        assert value is not None
-        return value
-
-    def array(self, name: str, max_len: int) -> list[Any]:
-        value = self._get(name, False)
-        if not isinstance(value, list):
-            raise ProtocolError(f"{self.path(name)}: expected a list")
-        if len(value) > max_len:
-            raise ProtocolError(f"{self.path(name)}: more than {max_len} entries")
-        return value
-
-    def raw(self, name: str) -> Any:
-        return self._get(name, False)
-
-    def done(self) -> None:
-        unknown = sorted(set(self._obj) - self._seen)
-        if unknown:
-            raise ProtocolError(f"{self._where}: unknown field {unknown[0]!r}")
-
-
-def normalise_email(email: str) -> str:
-    """The one spelling of an email the server stores and compares (trimmed, lower case)."""
-    return email.strip().lower()
-
-
-def _email(reader: _Reader, name: str = "email") -> str:
-    email = normalise_email(reader.req_text(name, MAX_EMAIL_CHARS))
-    local, at, domain = email.partition("@")
-    if not at or not local or not domain or any(c.isspace() for c in email):
-        raise ProtocolError(f"{reader.path(name)}: not an email address")
-    return email
+    def to_wire(self, *, binary: bool = False) -> dict[str, Any]:
+        """The JSON form, or with `binary` the msgpack form (bytes left as bytes)."""
+        return self.SPEC.dump(self, binary)
 
 
 @dataclass(frozen=True)
-class KdfParams:
+class KdfParams(_Wire):
     """Argon2id parameters the client derives its master key and auth secret with."""
 
     memory_kib: int
@@ -194,59 +133,43 @@ class KdfParams:
 
     @classmethod
     def from_json(cls, value: object, where: str = "kdf") -> KdfParams:
-        r = _Reader(value, where)
-        if r.req_text("algorithm", 32) != KDF_ALGORITHM:
-            raise ProtocolError(f"{where}.algorithm: must be {KDF_ALGORITHM!r}")
-        params = cls(
-            memory_kib=r.integer("memory_kib", MIN_KDF_MEMORY_KIB, MAX_KDF_MEMORY_KIB),
-            iterations=r.integer("iterations", MIN_KDF_ITERATIONS, MAX_KDF_ITERATIONS),
-            parallelism=r.integer("parallelism", 1, MAX_KDF_PARALLELISM),
-        )
-        r.done()
-        return params
+        out: KdfParams = cls.SPEC.read(value, where, False)
+        return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "algorithm": self.algorithm,
-            "memory_kib": self.memory_kib,
-            "iterations": self.iterations,
-            "parallelism": self.parallelism,
-        }
 
+KdfParams.SPEC = Obj(
+    "KdfParams",
+    KdfParams,
+    {
+        "algorithm": _required(Choice((KDF_ALGORITHM,))),
+        "memory_kib": _required(Int(MIN_KDF_MEMORY_KIB, MAX_KDF_MEMORY_KIB)),
+        "iterations": _required(Int(MIN_KDF_ITERATIONS, MAX_KDF_ITERATIONS)),
+        "parallelism": _required(Int(1, MAX_KDF_PARALLELISM)),
+    },
+    description="Argon2id parameters; never below the floor of 64 MiB and 3 iterations",
+)
+_KDF = KdfParams.SPEC
 
 #: What prelogin answers for an email without an account (and what new clients should use).
 DEFAULT_KDF = KdfParams(memory_kib=MIN_KDF_MEMORY_KIB, iterations=MIN_KDF_ITERATIONS, parallelism=4)
 
 
 @dataclass(frozen=True)
-class Prelogin:
+class Prelogin(_Wire):
     kdf: KdfParams
     salt: bytes
 
     @classmethod
-    def from_json(cls, value: object) -> Prelogin:
-        r = _Reader(value, "prelogin")
-        out = cls(
-            KdfParams.from_json(r.raw("kdf")), r.req_blob("salt", MIN_SALT_BYTES, MAX_SALT_BYTES)
-        )
-        r.done()
+    def from_json(cls, value: object, where: str = "prelogin") -> Prelogin:
+        out: Prelogin = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {"kdf": self.kdf.to_json(), "salt": b64encode(self.salt)}
 
-
-def _wrapped_keys(r: _Reader) -> dict[str, Any]:
-    value = r.raw("wrapped_keys")
-    if not isinstance(value, dict):
-        raise ProtocolError(f"{r.path('wrapped_keys')}: expected a JSON object")
-    if len(json.dumps(value, separators=(",", ":"))) > MAX_WRAPPED_KEYS_BYTES:
-        raise ProtocolError(f"{r.path('wrapped_keys')}: larger than {MAX_WRAPPED_KEYS_BYTES} bytes")
-    return value
+Prelogin.SPEC = Obj("Prelogin", Prelogin, {"kdf": _required(_KDF), "salt": _required(_SALT)})
 
 
 @dataclass(frozen=True)
-class RegisterRequest:
+class RegisterRequest(_Wire):
     email: str
     auth_secret: bytes
     kdf: KdfParams
@@ -254,30 +177,39 @@ class RegisterRequest:
     wrapped_keys: dict[str, Any]
 
     @classmethod
-    def from_json(cls, value: object) -> RegisterRequest:
-        r = _Reader(value, "body")
-        out = cls(
-            email=_email(r),
-            auth_secret=r.req_blob("auth_secret", MIN_AUTH_SECRET_BYTES, MAX_AUTH_SECRET_BYTES),
-            kdf=KdfParams.from_json(r.raw("kdf"), "body.kdf"),
-            salt=r.req_blob("salt", MIN_SALT_BYTES, MAX_SALT_BYTES),
-            wrapped_keys=_wrapped_keys(r),
-        )
-        r.done()
+    def from_json(cls, value: object, where: str = "body") -> RegisterRequest:
+        out: RegisterRequest = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "email": self.email,
-            "auth_secret": b64encode(self.auth_secret),
-            "kdf": self.kdf.to_json(),
-            "salt": b64encode(self.salt),
-            "wrapped_keys": self.wrapped_keys,
-        }
+
+RegisterRequest.SPEC = Obj(
+    "RegisterRequest",
+    RegisterRequest,
+    {
+        "email": _required(Email(MAX_EMAIL_CHARS)),
+        "auth_secret": _required(_SECRET),
+        "kdf": _required(_KDF),
+        "salt": _required(_SALT),
+        "wrapped_keys": _required(_WRAPPED_KEYS),
+    },
+)
 
 
 @dataclass(frozen=True)
-class LoginRequest:
+class AccountCreated(_Wire):
+    """The body of a 201 from POST /v1/accounts."""
+
+    account_id: str
+
+
+AccountCreated.SPEC = Obj("AccountCreated", AccountCreated, {"account_id": _required(_IDENT)})
+
+_TOTP_CODE = Text(MAX_TOTP_CODE_CHARS, "a current 6-digit TOTP code")
+_RECOVERY_CODE = Text(MAX_RECOVERY_CODE_CHARS, "an unused recovery code")
+
+
+@dataclass(frozen=True)
+class LoginRequest(_Wire):
     email: str
     auth_secret: bytes
     device_name: str
@@ -285,49 +217,44 @@ class LoginRequest:
     recovery_code: str | None = None
 
     @classmethod
-    def from_json(cls, value: object) -> LoginRequest:
-        r = _Reader(value, "body")
-        out = cls(
-            email=_email(r),
-            auth_secret=r.req_blob("auth_secret", MIN_AUTH_SECRET_BYTES, MAX_AUTH_SECRET_BYTES),
-            device_name=r.req_text("device_name", MAX_DEVICE_NAME_CHARS),
-            totp_code=r.text("totp_code", 16, optional=True),
-            recovery_code=r.text("recovery_code", 64, optional=True),
-        )
-        r.done()
+    def from_json(cls, value: object, where: str = "body") -> LoginRequest:
+        out: LoginRequest = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "email": self.email,
-            "auth_secret": b64encode(self.auth_secret),
-            "device_name": self.device_name,
-        }
-        if self.totp_code is not None:
-            body["totp_code"] = self.totp_code
-        if self.recovery_code is not None:
-            body["recovery_code"] = self.recovery_code
-        return body
+
+LoginRequest.SPEC = Obj(
+    "LoginRequest",
+    LoginRequest,
+    {
+        "email": _required(Email(MAX_EMAIL_CHARS)),
+        "auth_secret": _required(_SECRET),
+        "device_name": _required(Text(MAX_DEVICE_NAME_CHARS)),
+        "totp_code": _optional(_TOTP_CODE),
+        "recovery_code": _optional(_RECOVERY_CODE),
+    },
+)
 
 
 @dataclass(frozen=True)
-class LoginResponse:
+class LoginResponse(_Wire):
     token: str
     session_id: str
 
     @classmethod
-    def from_json(cls, value: object) -> LoginResponse:
-        r = _Reader(value, "response")
-        out = cls(r.req_text("token", 128), r.ident("session_id"))
-        r.done()
+    def from_json(cls, value: object, where: str = "response") -> LoginResponse:
+        out: LoginResponse = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {"token": self.token, "session_id": self.session_id}
+
+LoginResponse.SPEC = Obj(
+    "LoginResponse",
+    LoginResponse,
+    {"token": _required(Text(128, "the bearer token")), "session_id": _required(_IDENT)},
+)
 
 
 @dataclass(frozen=True)
-class SessionInfo:
+class SessionInfo(_Wire):
     """One signed-in device; times are seconds since the epoch (UTC)."""
 
     session_id: str
@@ -338,57 +265,66 @@ class SessionInfo:
     current: bool
 
     @classmethod
-    def from_json(cls, value: object) -> SessionInfo:
-        r = _Reader(value, "session")
-        out = cls(
-            session_id=r.ident("session_id"),
-            device_name=r.req_text("device_name", MAX_DEVICE_NAME_CHARS),
-            created_at=r.integer("created_at"),
-            last_seen_at=r.integer("last_seen_at"),
-            address=r.req_text("address", 64),
-            current=r.flag("current"),
-        )
-        r.done()
+    def from_json(cls, value: object, where: str = "session") -> SessionInfo:
+        out: SessionInfo = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "session_id": self.session_id,
-            "device_name": self.device_name,
-            "created_at": self.created_at,
-            "last_seen_at": self.last_seen_at,
-            "address": self.address,
-            "current": self.current,
-        }
+
+SessionInfo.SPEC = Obj(
+    "SessionInfo",
+    SessionInfo,
+    {
+        "session_id": _required(_IDENT),
+        "device_name": _required(Text(MAX_DEVICE_NAME_CHARS)),
+        "created_at": _required(_TIME),
+        "last_seen_at": _required(_TIME),
+        "address": _required(Text(64)),
+        "current": _required(Flag()),
+    },
+)
 
 
 @dataclass(frozen=True)
-class AccountKeys:
+class SessionList(_Wire):
+    sessions: list[SessionInfo]
+
+
+SessionList.SPEC = Obj(
+    "SessionList", SessionList, {"sessions": _required(Array(SessionInfo.SPEC, 10_000))}
+)
+
+
+@dataclass(frozen=True)
+class Revoked(_Wire):
+    """How many sessions a revocation or a credentials change ended."""
+
+    revoked: int
+
+
+Revoked.SPEC = Obj("Revoked", Revoked, {"revoked": _required(Int(0, MAX_INT))})
+
+
+@dataclass(frozen=True)
+class AccountKeys(_Wire):
     kdf: KdfParams
     salt: bytes
     wrapped_keys: dict[str, Any]
 
     @classmethod
-    def from_json(cls, value: object) -> AccountKeys:
-        r = _Reader(value, "keys")
-        out = cls(
-            KdfParams.from_json(r.raw("kdf")),
-            r.req_blob("salt", MIN_SALT_BYTES, MAX_SALT_BYTES),
-            _wrapped_keys(r),
-        )
-        r.done()
+    def from_json(cls, value: object, where: str = "keys") -> AccountKeys:
+        out: AccountKeys = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kdf": self.kdf.to_json(),
-            "salt": b64encode(self.salt),
-            "wrapped_keys": self.wrapped_keys,
-        }
+
+AccountKeys.SPEC = Obj(
+    "AccountKeys",
+    AccountKeys,
+    {"kdf": _required(_KDF), "salt": _required(_SALT), "wrapped_keys": _required(_WRAPPED_KEYS)},
+)
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(_Wire):
     """One stored encrypted item as the server holds it; `seq` orders the account's writes."""
 
     id: str
@@ -400,57 +336,49 @@ class Item:
 
     @classmethod
     def from_json(cls, value: object, where: str = "item") -> Item:
-        r = _Reader(value, where)
-        out = cls(
-            id=r.ident("id"),
-            type=r.ident("type"),
-            version=r.integer("version", 1),
-            deleted=r.flag("deleted"),
-            ciphertext=r.req_blob("ciphertext", 0, MAX_ITEM_BYTES),
-            seq=r.integer("seq", 1),
-        )
-        r.done()
+        out: Item = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "version": self.version,
-            "deleted": self.deleted,
-            "ciphertext": b64encode(self.ciphertext),
-            "seq": self.seq,
-        }
+
+Item.SPEC = Obj(
+    "Item",
+    Item,
+    {
+        "id": _required(_IDENT),
+        "type": _required(_IDENT),
+        "version": _required(Int(1, MAX_INT)),
+        "deleted": _required(Flag()),
+        "ciphertext": _required(_CIPHERTEXT),
+        "seq": _required(Int(1, MAX_INT)),
+    },
+)
 
 
 @dataclass(frozen=True)
-class PullResponse:
+class PullResponse(_Wire):
     items: list[Item]
     next_since: int
     more: bool
 
     @classmethod
-    def from_json(cls, value: object) -> PullResponse:
-        r = _Reader(value, "response")
-        raw = r.array("items", MAX_PULL_LIMIT)
-        out = cls(
-            [Item.from_json(v, f"response.items[{i}]") for i, v in enumerate(raw)],
-            r.integer("next_since"),
-            r.flag("more"),
-        )
-        r.done()
+    def from_json(cls, value: object, where: str = "response") -> PullResponse:
+        out: PullResponse = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "items": [item.to_json() for item in self.items],
-            "next_since": self.next_since,
-            "more": self.more,
-        }
+
+PullResponse.SPEC = Obj(
+    "PullResponse",
+    PullResponse,
+    {
+        "items": _required(Array(Item.SPEC, MAX_PULL_LIMIT, "in seq order")),
+        "next_since": _required(Int(0, MAX_INT, "the cursor for the next pull")),
+        "more": _required(Flag()),
+    },
+)
 
 
 @dataclass(frozen=True)
-class Write:
+class Write(_Wire):
     """A client write: accepted only if `base_version` is the stored version (0 for new)."""
 
     id: str
@@ -460,135 +388,134 @@ class Write:
     deleted: bool
     ciphertext: bytes
 
-    @classmethod
-    def from_json(cls, value: object, where: str) -> Write:
-        r = _Reader(value, where)
-        out = cls(
-            id=r.ident("id"),
-            type=r.ident("type"),
-            base_version=r.integer("base_version", 0),
-            version=r.integer("version", 1),
-            deleted=r.flag("deleted"),
-            ciphertext=r.req_blob("ciphertext", 0, MAX_ITEM_BYTES),
-        )
-        r.done()
-        if out.version <= out.base_version:
-            raise ProtocolError(f"{where}.version: must be greater than base_version")
-        return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "base_version": self.base_version,
-            "version": self.version,
-            "deleted": self.deleted,
-            "ciphertext": b64encode(self.ciphertext),
-        }
+def _check_write(write: Write, where: str) -> None:
+    if write.version <= write.base_version:
+        raise ProtocolError(f"{where}.version: must be greater than base_version")
+
+
+Write.SPEC = Obj(
+    "Write",
+    Write,
+    {
+        "id": _required(_IDENT),
+        "type": _required(_IDENT),
+        "base_version": _required(Int(0, MAX_INT, "the stored version it replaces; 0 for new")),
+        "version": _required(Int(1, MAX_INT, "greater than base_version")),
+        "deleted": _required(Flag()),
+        "ciphertext": _required(_CIPHERTEXT),
+    },
+    check=_check_write,
+)
 
 
 @dataclass(frozen=True)
-class PushRequest:
+class PushRequest(_Wire):
     idempotency_key: str
     writes: list[Write]
 
     @classmethod
-    def from_json(cls, value: object) -> PushRequest:
-        r = _Reader(value, "body")
-        key = r.ident("idempotency_key")
-        raw = r.array("writes", MAX_WRITES_PER_REQUEST)
-        writes = [Write.from_json(v, f"body.writes[{i}]") for i, v in enumerate(raw)]
-        r.done()
-        ids = [w.id for w in writes]
-        if len(set(ids)) != len(ids):
-            raise ProtocolError("body.writes: the same id appears twice")
-        return cls(key, writes)
+    def from_json(cls, value: object, where: str = "body") -> PushRequest:
+        out: PushRequest = cls.SPEC.read(value, where, False)
+        return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "idempotency_key": self.idempotency_key,
-            "writes": [w.to_json() for w in self.writes],
-        }
+
+def _check_push(push: PushRequest, where: str) -> None:
+    ids = {w.id for w in push.writes}
+    if len(ids) != len(push.writes):
+        raise ProtocolError(f"{where}.writes: the same id appears twice")
+
+
+PushRequest.SPEC = Obj(
+    "PushRequest",
+    PushRequest,
+    {
+        "idempotency_key": _required(_IDENT),
+        "writes": _required(Array(Write.SPEC, MAX_WRITES_PER_REQUEST, "each id at most once")),
+    },
+    check=_check_push,
+)
 
 
 @dataclass(frozen=True)
-class Accepted:
+class Accepted(_Wire):
     id: str
     version: int
     seq: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "version": self.version, "seq": self.seq}
+
+Accepted.SPEC = Obj(
+    "Accepted",
+    Accepted,
+    {
+        "id": _required(_IDENT),
+        "version": _required(Int(1, MAX_INT)),
+        "seq": _required(Int(1, MAX_INT)),
+    },
+)
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Conflict(_Wire):
     """A refused write; `current` is the stored copy (None if the base named a missing item)."""
 
     id: str
     current: Item | None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "current": None if self.current is None else self.current.to_json()}
+
+Conflict.SPEC = Obj(
+    "Conflict",
+    Conflict,
+    {"id": _required(_IDENT), "current": Member(Item.SPEC, nullable=True)},
+)
 
 
 @dataclass(frozen=True)
-class PushResponse:
+class PushResponse(_Wire):
     accepted: list[Accepted]
     conflicts: list[Conflict]
 
     @classmethod
-    def from_json(cls, value: object) -> PushResponse:
-        r = _Reader(value, "response")
-        accepted = []
-        for i, raw in enumerate(r.array("accepted", MAX_WRITES_PER_REQUEST)):
-            a = _Reader(raw, f"response.accepted[{i}]")
-            accepted.append(Accepted(a.ident("id"), a.integer("version", 1), a.integer("seq", 1)))
-            a.done()
-        conflicts = []
-        for i, raw in enumerate(r.array("conflicts", MAX_WRITES_PER_REQUEST)):
-            c = _Reader(raw, f"response.conflicts[{i}]")
-            current = c.raw("current")
-            conflicts.append(
-                Conflict(
-                    c.ident("id"),
-                    None if current is None else Item.from_json(current, c.path("current")),
-                )
-            )
-            c.done()
-        r.done()
-        return cls(accepted, conflicts)
+    def from_json(cls, value: object, where: str = "response") -> PushResponse:
+        out: PushResponse = cls.SPEC.read(value, where, False)
+        return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "accepted": [a.to_json() for a in self.accepted],
-            "conflicts": [c.to_json() for c in self.conflicts],
-        }
+
+PushResponse.SPEC = Obj(
+    "PushResponse",
+    PushResponse,
+    {
+        "accepted": _required(Array(Accepted.SPEC, MAX_WRITES_PER_REQUEST)),
+        "conflicts": _required(Array(Conflict.SPEC, MAX_WRITES_PER_REQUEST)),
+    },
+)
 
 
 @dataclass(frozen=True)
-class Manifest:
+class Manifest(_Wire):
     """The client's authenticated manifest as stored; counter 0 and no blob before the first."""
 
     counter: int
     blob: bytes | None
 
     @classmethod
-    def from_json(cls, value: object) -> Manifest:
-        r = _Reader(value, "manifest")
-        out = cls(r.integer("counter"), r.blob("blob", 0, MAX_MANIFEST_BYTES, optional=True))
-        r.done()
+    def from_json(cls, value: object, where: str = "manifest") -> Manifest:
+        out: Manifest = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "counter": self.counter,
-            "blob": None if self.blob is None else b64encode(self.blob),
-        }
+
+Manifest.SPEC = Obj(
+    "Manifest",
+    Manifest,
+    {
+        "counter": _required(Int(0, MAX_INT)),
+        "blob": Member(Blob(0, MAX_MANIFEST_BYTES), optional=True, nullable=True),
+    },
+)
 
 
 @dataclass(frozen=True)
-class ManifestPut:
+class ManifestPut(_Wire):
     """Replace the manifest if the stored counter is `base_counter`; the counter only grows."""
 
     base_counter: int
@@ -596,126 +523,150 @@ class ManifestPut:
     blob: bytes
 
     @classmethod
-    def from_json(cls, value: object) -> ManifestPut:
-        r = _Reader(value, "body")
-        out = cls(
-            r.integer("base_counter"),
-            r.integer("counter", 1),
-            r.req_blob("blob", 0, MAX_MANIFEST_BYTES),
-        )
-        r.done()
-        if out.counter <= out.base_counter:
-            raise ProtocolError("body.counter: must be greater than base_counter")
+    def from_json(cls, value: object, where: str = "body") -> ManifestPut:
+        out: ManifestPut = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "base_counter": self.base_counter,
-            "counter": self.counter,
-            "blob": b64encode(self.blob),
-        }
+
+def _check_manifest_put(put: ManifestPut, where: str) -> None:
+    if put.counter <= put.base_counter:
+        raise ProtocolError(f"{where}.counter: must be greater than base_counter")
+
+
+ManifestPut.SPEC = Obj(
+    "ManifestPut",
+    ManifestPut,
+    {
+        "base_counter": _required(Int(0, MAX_INT)),
+        "counter": _required(Int(1, MAX_INT, "greater than base_counter")),
+        "blob": _required(Blob(0, MAX_MANIFEST_BYTES)),
+    },
+    check=_check_manifest_put,
+)
 
 
 @dataclass(frozen=True)
-class CredentialsChange:
-    """PUT /v1/account/credentials: prove the current auth secret, replace everything derived
-    from the passphrase (auth secret, KDF parameters, salt, wrapped keys) at once."""
+class CredentialsChange(_Wire):
+    """PUT /v1/account/credentials: prove the current auth secret (and, with two-factor sign-in
+    on, a current TOTP code or a recovery code), replace everything derived from the passphrase
+    (auth secret, KDF parameters, salt, wrapped keys) at once."""
 
     current_auth_secret: bytes
     auth_secret: bytes
     kdf: KdfParams
     salt: bytes
     wrapped_keys: dict[str, Any]
+    totp_code: str | None = None
+    recovery_code: str | None = None
 
     @classmethod
-    def from_json(cls, value: object) -> CredentialsChange:
-        r = _Reader(value, "body")
-        bounds = (MIN_AUTH_SECRET_BYTES, MAX_AUTH_SECRET_BYTES)
-        out = cls(
-            current_auth_secret=r.req_blob("current_auth_secret", *bounds),
-            auth_secret=r.req_blob("auth_secret", *bounds),
-            kdf=KdfParams.from_json(r.raw("kdf"), "body.kdf"),
-            salt=r.req_blob("salt", MIN_SALT_BYTES, MAX_SALT_BYTES),
-            wrapped_keys=_wrapped_keys(r),
-        )
-        r.done()
+    def from_json(cls, value: object, where: str = "body") -> CredentialsChange:
+        out: CredentialsChange = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "current_auth_secret": b64encode(self.current_auth_secret),
-            "auth_secret": b64encode(self.auth_secret),
-            "kdf": self.kdf.to_json(),
-            "salt": b64encode(self.salt),
-            "wrapped_keys": self.wrapped_keys,
-        }
+
+CredentialsChange.SPEC = Obj(
+    "CredentialsChange",
+    CredentialsChange,
+    {
+        "current_auth_secret": _required(_SECRET),
+        "auth_secret": _required(_SECRET),
+        "kdf": _required(_KDF),
+        "salt": _required(_SALT),
+        "wrapped_keys": _required(_WRAPPED_KEYS),
+        "totp_code": _optional(_TOTP_CODE),
+        "recovery_code": _optional(_RECOVERY_CODE),
+    },
+)
 
 
 @dataclass(frozen=True)
-class AccountDeletion:
-    """DELETE /v1/account: the current auth secret, so a stolen token alone cannot delete."""
+class AccountDeletion(_Wire):
+    """DELETE /v1/account: the current auth secret, so a stolen token alone cannot delete (and,
+    with two-factor sign-in on, a current TOTP code or a recovery code)."""
 
     auth_secret: bytes
+    totp_code: str | None = None
+    recovery_code: str | None = None
 
     @classmethod
-    def from_json(cls, value: object) -> AccountDeletion:
-        r = _Reader(value, "body")
-        out = cls(r.req_blob("auth_secret", MIN_AUTH_SECRET_BYTES, MAX_AUTH_SECRET_BYTES))
-        r.done()
+    def from_json(cls, value: object, where: str = "body") -> AccountDeletion:
+        out: AccountDeletion = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {"auth_secret": b64encode(self.auth_secret)}
+
+AccountDeletion.SPEC = Obj(
+    "AccountDeletion",
+    AccountDeletion,
+    {
+        "auth_secret": _required(_SECRET),
+        "totp_code": _optional(_TOTP_CODE),
+        "recovery_code": _optional(_RECOVERY_CODE),
+    },
+)
 
 
 @dataclass(frozen=True)
-class CodeRequest:
+class CodeRequest(_Wire):
     """Body of POST /v1/2fa/totp/enable and /disable: a 6-digit TOTP code (disable also takes a
     recovery code)."""
 
     code: str
 
     @classmethod
-    def from_json(cls, value: object) -> CodeRequest:
-        r = _Reader(value, "body")
-        out = cls(r.req_text("code", 64))
-        r.done()
+    def from_json(cls, value: object, where: str = "body") -> CodeRequest:
+        out: CodeRequest = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code}
+
+CodeRequest.SPEC = Obj(
+    "CodeRequest",
+    CodeRequest,
+    {"code": _required(Text(MAX_RECOVERY_CODE_CHARS, "a TOTP code (disable: or a recovery code)"))},
+)
 
 
 @dataclass(frozen=True)
-class TotpSetup:
+class TotpSetup(_Wire):
     """A new, pending TOTP secret (base32) and its otpauth:// URI for an authenticator app."""
 
     secret: str
     otpauth_uri: str
 
     @classmethod
-    def from_json(cls, value: object) -> TotpSetup:
-        r = _Reader(value, "response")
-        out = cls(r.req_text("secret", 64), r.req_text("otpauth_uri", 1024))
-        r.done()
+    def from_json(cls, value: object, where: str = "response") -> TotpSetup:
+        out: TotpSetup = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {"secret": self.secret, "otpauth_uri": self.otpauth_uri}
 
-
-def read_recovery_codes(value: object) -> list[str]:
-    """The body of POST /v1/2fa/totp/enable: `{"recovery_codes": [ten strings]}`."""
-    r = _Reader(value, "response")
-    codes = r.array("recovery_codes", 100)
-    r.done()
-    if not all(isinstance(c, str) and len(c) <= 64 for c in codes):
-        raise ProtocolError("response.recovery_codes: expected short strings")
-    return list(codes)
+TotpSetup.SPEC = Obj(
+    "TotpSetup",
+    TotpSetup,
+    {"secret": _required(Text(64, "base32")), "otpauth_uri": _required(Text(1024))},
+)
 
 
 @dataclass(frozen=True)
-class SecurityEvent:
+class RecoveryCodes(_Wire):
+    """The body of POST /v1/2fa/totp/enable: ten single-use recovery codes, shown once."""
+
+    recovery_codes: list[str]
+
+
+RecoveryCodes.SPEC = Obj(
+    "RecoveryCodes",
+    RecoveryCodes,
+    {"recovery_codes": _required(Array(Text(MAX_RECOVERY_CODE_CHARS), 100))},
+)
+
+
+def read_recovery_codes(value: object) -> list[str]:
+    codes: RecoveryCodes = RecoveryCodes.SPEC.read(value, "response", False)
+    return codes.recovery_codes
+
+
+@dataclass(frozen=True)
+class SecurityEvent(_Wire):
     """One entry of the account's login history (`at` is seconds since the epoch, UTC)."""
 
     id: int
@@ -725,66 +676,103 @@ class SecurityEvent:
     device_name: str
 
     @classmethod
-    def from_json(cls, value: object) -> SecurityEvent:
-        r = _Reader(value, "event")
-        out = cls(
-            id=r.integer("id", 1),
-            at=r.integer("at"),
-            event=r.req_text("event", 40),
-            address=r.req_text("address", 64),
-            device_name=r.req_text("device_name", MAX_DEVICE_NAME_CHARS),
-        )
-        r.done()
+    def from_json(cls, value: object, where: str = "event") -> SecurityEvent:
+        out: SecurityEvent = cls.SPEC.read(value, where, False)
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": self.at,
-            "event": self.event,
-            "address": self.address,
-            "device_name": self.device_name,
-        }
+
+SecurityEvent.SPEC = Obj(
+    "SecurityEvent",
+    SecurityEvent,
+    {
+        "id": _required(Int(1, MAX_INT)),
+        "at": _required(_TIME),
+        "event": _required(Text(40)),
+        "address": _required(Text(64)),
+        "device_name": _required(Text(MAX_DEVICE_NAME_CHARS)),
+    },
+)
+
+
+@dataclass(frozen=True)
+class SecurityEvents(_Wire):
+    """The body of GET /v1/security-events, newest first."""
+
+    events: list[SecurityEvent]
+
+
+SecurityEvents.SPEC = Obj(
+    "SecurityEvents",
+    SecurityEvents,
+    {"events": _required(Array(SecurityEvent.SPEC, MAX_EVENTS_LIMIT, "newest first"))},
+)
 
 
 def read_security_events(value: object) -> list[SecurityEvent]:
-    """The body of GET /v1/security-events: `{"events": [...]}`, newest first."""
-    r = _Reader(value, "response")
-    events = [SecurityEvent.from_json(v) for v in r.array("events", MAX_EVENTS_LIMIT)]
-    r.done()
-    return events
+    events: SecurityEvents = SecurityEvents.SPEC.read(value, "response", False)
+    return events.events
+
+
+@dataclass(frozen=True)
+class Health(_Wire):
+    status: str
+
+
+Health.SPEC = Obj("Health", Health, {"status": _required(Choice(("ok",)))})
+
+
+@dataclass(frozen=True)
+class ErrorBody(_Wire):
+    """Every 4xx and 5xx answer: a stable machine code, and sometimes what was wrong.
+
+    `current` comes with 409 manifest_conflict: the stored manifest.
+    """
+
+    error: str
+    detail: str | None = None
+    current: Manifest | None = None
+
+
+ErrorBody.SPEC = Obj(
+    "Error",
+    ErrorBody,
+    {
+        "error": _required(Text(64, "a stable machine-readable code")),
+        "detail": _optional(Text(2000, "what was wrong, for people")),
+        "current": _optional(Manifest.SPEC),
+    },
+)
+
+#: Query parameters.
+PULL_SINCE = QueryInt("since", 0, MAX_INT, description="items written after this seq")
+PULL_LIMIT = QueryInt("limit", DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, minimum=1)
+EVENTS_LIMIT = QueryInt("limit", DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT, minimum=1)
+PRELOGIN_EMAIL = Email(MAX_EMAIL_CHARS)
+BLOB_ID = _IDENT
+SESSION_ID = _IDENT
 
 
 def check_blob_id(blob_id: str) -> str:
     """A blob id as it appears in the path: letters, digits or _.:- and at most 128 long."""
-    if not blob_id or len(blob_id) > MAX_ID_CHARS or not _IDENT.fullmatch(blob_id):
+    if not blob_id or len(blob_id) > MAX_ID_CHARS or not blob_id.isascii():
         raise ProtocolError("path.blob_id: must be 1 to 128 letters, digits or _.:-")
-    return blob_id
+    try:
+        return str(BLOB_ID.read(blob_id, "path.blob_id", False))
+    except ProtocolError:
+        raise ProtocolError("path.blob_id: must be 1 to 128 letters, digits or _.:-") from None
 
 
 def read_account_id(value: object) -> str:
     """The body of a 201 from POST /v1/accounts."""
-    r = _Reader(value, "response")
-    account_id = r.ident("account_id")
-    r.done()
-    return account_id
+    created: AccountCreated = AccountCreated.SPEC.read(value, "response", False)
+    return created.account_id
 
 
 def read_sessions(value: object) -> list[SessionInfo]:
-    r = _Reader(value, "response")
-    sessions = [SessionInfo.from_json(v) for v in r.array("sessions", 10_000)]
-    r.done()
-    return sessions
+    found: SessionList = SessionList.SPEC.read(value, "response", False)
+    return found.sessions
 
 
 def parse_int_param(params: Mapping[str, str], name: str, default: int, maximum: int) -> int:
     """A non-negative integer query parameter (digits only), or a ProtocolError."""
-    text = params.get(name)
-    if text is None:
-        return default
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
-        raise ProtocolError(f"query.{name}: expected a non-negative integer")
-    value = int(text)
-    if value > maximum:
-        raise ProtocolError(f"query.{name}: must be at most {maximum}")
-    return value
+    return QueryInt(name, default, maximum).read(params)

@@ -1,0 +1,444 @@
+"""Wire fields: each one checks a decoded value and describes itself as JSON Schema.
+
+The wire types in `protocol` are declared as `Obj`s built from these fields, so the strict
+parsing the server applies to every body and the JSON Schemas in its OpenAPI description
+(`server/openapi.py`) come from one declaration and cannot drift apart. A field reads a value
+decoded from JSON or, with `binary=True`, from msgpack: the only difference is that binary
+values (`Blob`) are base64 strings in JSON and raw bytes (msgpack bin) in msgpack.
+
+Errors are `ProtocolError`s whose detail names the place (`body.writes[3].version: ...`) and
+what was wrong; the server answers them with 422. No I/O happens here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Schema = dict[str, Any]
+#: Where component schemas are referenced from (OpenAPI 3.1).
+REF_PREFIX = "#/components/schemas/"
+
+IDENT_PATTERN = r"[A-Za-z0-9_.:-]+"
+_IDENT = re.compile(IDENT_PATTERN)
+#: Canonical, padded standard base64: zero padding bits, so one byte string has one spelling.
+BASE64_PATTERN = (
+    r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+)
+
+
+class ProtocolError(ValueError):
+    """A body or parameter that does not follow the wire format; `detail` says what and where."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64decode(text: str, where: str) -> bytes:
+    """Decode canonical standard base64, or raise a ProtocolError naming `where`."""
+    try:
+        data = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise ProtocolError(f"{where}: not valid base64") from None
+    if base64.b64encode(data).decode("ascii") != text:
+        raise ProtocolError(f"{where}: not canonical base64")
+    return data
+
+
+def base64_chars(size: int) -> int:
+    """How many base64 characters `size` bytes take (padded)."""
+    return (size + 2) // 3 * 4
+
+
+class Field:
+    """One kind of value: `read` checks a present, non-null value; `schema` describes it."""
+
+    def read(self, value: Any, where: str, binary: bool) -> Any:
+        raise NotImplementedError
+
+    def schema(self, binary: bool) -> Schema:
+        raise NotImplementedError
+
+    def dump(self, value: Any, binary: bool) -> Any:
+        """The wire form of `value` (what `read` turns back into it)."""
+        return value
+
+    def has_binary(self) -> bool:
+        """True if the value holds bytes somewhere (its msgpack form differs from its JSON)."""
+        return False
+
+
+def _text(value: Any, where: str, max_chars: int) -> str:
+    if not isinstance(value, str):
+        raise ProtocolError(f"{where}: expected a string")
+    if len(value) > max_chars:
+        raise ProtocolError(f"{where}: longer than {max_chars} characters")
+    return value
+
+
+@dataclass(frozen=True)
+class Text(Field):
+    max_chars: int
+    description: str = ""
+
+    def read(self, value: Any, where: str, binary: bool) -> str:
+        return _text(value, where, self.max_chars)
+
+    def schema(self, binary: bool) -> Schema:
+        return _described({"type": "string", "maxLength": self.max_chars}, self.description)
+
+
+@dataclass(frozen=True)
+class Choice(Field):
+    """One of a fixed set of strings."""
+
+    values: tuple[str, ...]
+
+    def read(self, value: Any, where: str, binary: bool) -> str:
+        text = _text(value, where, max(len(v) for v in self.values) + 16)
+        if text not in self.values:
+            allowed = " or ".join(repr(v) for v in self.values)
+            raise ProtocolError(f"{where}: must be {allowed}")
+        return text
+
+    def schema(self, binary: bool) -> Schema:
+        if len(self.values) == 1:
+            return {"type": "string", "const": self.values[0]}
+        return {"type": "string", "enum": list(self.values)}
+
+
+@dataclass(frozen=True)
+class Ident(Field):
+    """An id: 1 to `max_chars` letters, digits or _.:-"""
+
+    max_chars: int = 128
+
+    def read(self, value: Any, where: str, binary: bool) -> str:
+        text = _text(value, where, self.max_chars)
+        if not _IDENT.fullmatch(text):
+            raise ProtocolError(f"{where}: must be letters, digits or _.:-")
+        return text
+
+    def schema(self, binary: bool) -> Schema:
+        return {"type": "string", "pattern": f"^{IDENT_PATTERN}$", "maxLength": self.max_chars}
+
+
+def normalise_email(email: str) -> str:
+    """The one spelling of an email the server stores and compares (trimmed, lower case)."""
+    return email.strip().lower()
+
+
+#: What a request's email must look like (before trimming and lower-casing).
+EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\s*$"
+
+
+@dataclass(frozen=True)
+class Email(Field):
+    max_chars: int
+
+    def read(self, value: Any, where: str, binary: bool) -> str:
+        email = normalise_email(_text(value, where, self.max_chars))
+        local, at, domain = email.partition("@")
+        if not at or not local or not domain or any(c.isspace() for c in email):
+            raise ProtocolError(f"{where}: not an email address")
+        return email
+
+    def schema(self, binary: bool) -> Schema:
+        return {
+            "type": "string",
+            "maxLength": self.max_chars,
+            "pattern": EMAIL_PATTERN,
+            "description": "trimmed and lower-cased by the server",
+        }
+
+
+#: Beyond this a float no longer holds every integer exactly.
+_EXACT_FLOAT_INT = 2**53
+
+
+@dataclass(frozen=True)
+class Int(Field):
+    minimum: int
+    maximum: int
+    description: str = ""
+
+    def read(self, value: Any, where: str, binary: bool) -> int:
+        if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT_INT:
+            value = int(value)  # JSON has one number type: 3.0 is the integer 3 (JSON Schema too)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ProtocolError(f"{where}: expected an integer")
+        if not self.minimum <= value <= self.maximum:
+            raise ProtocolError(f"{where}: must be between {self.minimum} and {self.maximum}")
+        return value
+
+    def schema(self, binary: bool) -> Schema:
+        return _described(
+            {"type": "integer", "minimum": self.minimum, "maximum": self.maximum},
+            self.description,
+        )
+
+
+@dataclass(frozen=True)
+class Flag(Field):
+    def read(self, value: Any, where: str, binary: bool) -> bool:
+        if not isinstance(value, bool):
+            raise ProtocolError(f"{where}: expected true or false")
+        return value
+
+    def schema(self, binary: bool) -> Schema:
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True)
+class Blob(Field):
+    """Bytes: canonical base64 text in JSON, a bin value in msgpack."""
+
+    min_bytes: int
+    max_bytes: int
+    description: str = ""
+
+    def read(self, value: Any, where: str, binary: bool) -> bytes:
+        if binary:
+            if not isinstance(value, bytes):
+                raise ProtocolError(f"{where}: expected binary data")
+            data = value
+        else:
+            data = b64decode(_text(value, where, base64_chars(self.max_bytes)), where)
+        if not self.min_bytes <= len(data) <= self.max_bytes:
+            raise ProtocolError(f"{where}: must be {self.min_bytes} to {self.max_bytes} bytes")
+        return data
+
+    def schema(self, binary: bool) -> Schema:
+        if binary:
+            out: Schema = {"type": "string", "contentMediaType": "application/octet-stream"}
+            if self.min_bytes:
+                out["minLength"] = self.min_bytes
+            out["maxLength"] = self.max_bytes
+            return _described(out, self.description or "bytes (msgpack bin)")
+        out = {
+            "type": "string",
+            "contentEncoding": "base64",
+            "pattern": BASE64_PATTERN,
+            "maxLength": base64_chars(self.max_bytes),
+        }
+        if self.min_bytes:
+            out["minLength"] = base64_chars(self.min_bytes)
+        return _described(out, self.description or f"{self.min_bytes} to {self.max_bytes} bytes")
+
+    def dump(self, value: Any, binary: bool) -> Any:
+        return value if binary else b64encode(value)
+
+    def has_binary(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True)
+class OpaqueObject(Field):
+    """Any JSON object the server stores and returns as is, up to `max_bytes` serialised."""
+
+    max_bytes: int
+
+    def read(self, value: Any, where: str, binary: bool) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ProtocolError(f"{where}: expected a JSON object")
+        try:
+            size = len(json.dumps(value, separators=(",", ":")))
+        except (TypeError, ValueError):  # bytes or odd keys from msgpack
+            raise ProtocolError(f"{where}: not a JSON object") from None
+        if size > self.max_bytes:
+            raise ProtocolError(f"{where}: larger than {self.max_bytes} bytes")
+        return value
+
+    def schema(self, binary: bool) -> Schema:
+        return {
+            "type": "object",
+            "description": f"opaque to the server; at most {self.max_bytes} bytes as JSON",
+        }
+
+
+@dataclass(frozen=True)
+class Array(Field):
+    item: Field
+    max_items: int
+    description: str = ""
+
+    def read(self, value: Any, where: str, binary: bool) -> list[Any]:
+        if not isinstance(value, list):
+            raise ProtocolError(f"{where}: expected a list")
+        if len(value) > self.max_items:
+            raise ProtocolError(f"{where}: more than {self.max_items} entries")
+        read = self.item.read
+        return [read(v, f"{where}[{i}]", binary) for i, v in enumerate(value)]
+
+    def schema(self, binary: bool) -> Schema:
+        out = {"type": "array", "items": self.item.schema(binary), "maxItems": self.max_items}
+        return _described(out, self.description)
+
+    def dump(self, value: Any, binary: bool) -> Any:
+        dump = self.item.dump
+        return [dump(v, binary) for v in value]
+
+    def has_binary(self) -> bool:
+        return self.item.has_binary()
+
+
+@dataclass(frozen=True)
+class Member:
+    """A field of an object: required unless `optional`; `nullable` also allows null (an
+    optional member that is null counts as absent)."""
+
+    field: Field
+    optional: bool = False
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Obj(Field):
+    """An object with exactly these members (any other is an error), built into `build`.
+
+    `check` runs on the built value for rules across members (say, version > base_version).
+    In a schema an `Obj` is a `$ref` to a component named `name` (`name` + "Msgpack" for the
+    msgpack form of an object that holds bytes).
+    """
+
+    name: str
+    build: Callable[..., Any]
+    members: Mapping[str, Member]
+    check: Callable[[Any, str], None] | None = None
+    description: str = ""
+
+    def read(self, value: Any, where: str, binary: bool = False) -> Any:
+        if not isinstance(value, dict):
+            raise ProtocolError(f"{where}: expected {'a map' if binary else 'a JSON object'}")
+        values: dict[str, Any] = {}
+        for name, member in self.members.items():
+            raw = value.get(name)
+            if raw is None:
+                if name not in value and not member.optional:
+                    raise ProtocolError(f"{where}.{name}: missing")
+                if member.optional or member.nullable:
+                    values[name] = None
+                    continue
+            values[name] = member.field.read(raw, f"{where}.{name}", binary)
+        unknown = [k for k in value if k not in self.members]
+        if unknown:
+            raise ProtocolError(f"{where}: unknown field {sorted(map(str, unknown))[0]!r}")
+        built = self.build(**values)
+        if self.check is not None:
+            self.check(built, where)
+        return built
+
+    def dump(self, value: Any, binary: bool = False) -> dict[str, Any]:
+        """`value`'s members as a wire object; an absent optional member is left out."""
+        out: dict[str, Any] = {}
+        for name, member in self.members.items():
+            item = getattr(value, name)
+            if item is None:
+                if member.nullable:
+                    out[name] = None
+                elif not member.optional:
+                    raise ValueError(f"{self.name}.{name} is required")
+                continue
+            out[name] = member.field.dump(item, binary)
+        return out
+
+    def ref_name(self, binary: bool) -> str:
+        return self.name + ("Msgpack" if binary and self.has_binary() else "")
+
+    def schema(self, binary: bool) -> Schema:
+        return {"$ref": REF_PREFIX + self.ref_name(binary)}
+
+    def body_schema(self, binary: bool) -> Schema:
+        """The object's own schema (what its component holds)."""
+        properties: Schema = {}
+        required: list[str] = []
+        for name, member in self.members.items():
+            schema = member.field.schema(binary)
+            if member.optional or member.nullable:
+                schema = {"anyOf": [schema, {"type": "null"}]}
+            properties[name] = schema
+            if not member.optional:
+                required.append(name)
+        out: Schema = {
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": False,
+        }
+        return _described(out, self.description)
+
+    def has_binary(self) -> bool:
+        return any(m.field.has_binary() for m in self.members.values())
+
+    def nested(self) -> Sequence[Obj]:
+        """The objects this one refers to, directly or through arrays."""
+        found: list[Obj] = []
+        for member in self.members.values():
+            inner: Field = member.field
+            while isinstance(inner, Array):
+                inner = inner.item
+            if isinstance(inner, Obj):
+                found.append(inner)
+        return found
+
+
+def components(roots: Sequence[Obj], binary: bool) -> dict[str, Schema]:
+    """Component schemas for `roots` and every object they refer to."""
+    out: dict[str, Schema] = {}
+    pending = list(roots)
+    while pending:
+        obj = pending.pop()
+        name = obj.ref_name(binary)
+        if name not in out:
+            out[name] = obj.body_schema(binary)
+            pending.extend(obj.nested())
+    return out
+
+
+def _described(schema: Schema, description: str) -> Schema:
+    if description:
+        schema["description"] = description
+    return schema
+
+
+@dataclass(frozen=True)
+class QueryInt:
+    """A non-negative integer query parameter (digits only)."""
+
+    name: str
+    default: int
+    maximum: int
+    minimum: int = 0
+    description: str = ""
+    extra: Schema = field(default_factory=dict)
+
+    def read(self, params: Mapping[str, str]) -> int:
+        text = params.get(self.name)
+        if text is None:
+            return self.default
+        if not text.isascii() or not text.isdigit() or len(text) > 19:
+            raise ProtocolError(f"query.{self.name}: expected a non-negative integer")
+        value = int(text)
+        if value > self.maximum:
+            raise ProtocolError(f"query.{self.name}: must be at most {self.maximum}")
+        if value < self.minimum:
+            raise ProtocolError(f"query.{self.name}: must be at least {self.minimum}")
+        return value
+
+    def schema(self) -> Schema:
+        return {
+            "type": "integer",
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "default": self.default,
+        }
