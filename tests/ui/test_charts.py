@@ -17,7 +17,7 @@ from journal_desktop.storage.dashboard_data import AccountChoice
 from journal_desktop.ui.charts.breakdown import BarRole, BreakdownTable
 from journal_desktop.ui.charts.calendar_heatmap import MAX_MONTHS, CalendarHeatmap, DayPnl
 from journal_desktop.ui.charts.colors import chart_colors, pnl_color
-from journal_desktop.ui.charts.equity_curve import EquityCurveChart
+from journal_desktop.ui.charts.equity_curve import EquityCurveChart, money_ticks
 from journal_desktop.ui.charts.stat_cards import Tone
 from journal_desktop.ui.dashboard_filter import DashboardFilterBar, RangePreset, preset_range
 
@@ -294,3 +294,12 @@ def test_the_filter_bar_builds_the_trade_filter(qtbot: QtBot) -> None:
         bar.set_accounts([main])
     assert bar.account_id() is None
     assert bar.trade_filter().account_ids is None
+
+
+def test_the_equity_axis_reads_amounts_with_separators_not_exponents() -> None:
+    assert money_ticks([-1_500_000.0, 0.0, 250_000.0], 250_000.0) == [
+        "-1,500,000",
+        "0",
+        "250,000",
+    ]
+    assert money_ticks([0.25, 0.5], 0.25) == ["0.25", "0.50"]

@@ -31,9 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from journal_desktop.domain.statistics import BucketStats, Statistics
-from journal_desktop.storage.dashboard_data import DashboardData, ExtremeTrade, load_dashboard
+from journal_desktop.storage.dashboard_data import (
+    EXTREMES,
+    DashboardData,
+    ExtremeTrade,
+    load_dashboard,
+)
 from journal_desktop.ui.charts.breakdown import BreakdownTable
-from journal_desktop.ui.charts.calendar_heatmap import CalendarHeatmap, DayPnl
+from journal_desktop.ui.charts.calendar_heatmap import MAX_MONTHS, CalendarHeatmap, DayPnl
 from journal_desktop.ui.charts.equity_curve import EquityCurveChart
 from journal_desktop.ui.charts.stat_cards import StatCards, Tone
 from journal_desktop.ui.dashboard_filter import DashboardFilterBar, local_zone
@@ -110,6 +115,11 @@ class DashboardScreen(Screen):
         self.equity_curve.setMinimumHeight(240)
         self.heatmap = CalendarHeatmap()
         self.heatmap.day_selected.connect(self.day_selected)
+        self.heatmap_note = QLabel(
+            f"Showing the latest {MAX_MONTHS} months: choose a date range to see earlier ones."
+        )
+        self.heatmap_note.setWordWrap(True)
+        self.heatmap_note.hide()
         self.largest_wins = self._trade_list("Largest wins")
         self.largest_losses = self._trade_list("Largest losses")
         self.breakdown_tabs = QTabWidget()
@@ -117,7 +127,7 @@ class DashboardScreen(Screen):
         self.breakdowns: dict[str, BreakdownTable] = {}
         for key, tab_title, _rows in BREAKDOWNS:
             table = BreakdownTable(tab_title)
-            table.setMinimumHeight(220)
+            table.setMinimumHeight(260)
             self.breakdowns[key] = table
             self.breakdown_tabs.addTab(table, tab_title)
 
@@ -149,8 +159,10 @@ class DashboardScreen(Screen):
         curve_box = QGroupBox("Equity curve")
         QVBoxLayout(curve_box).addWidget(self.equity_curve)
         grid.addWidget(curve_box, 1, 0, 1, 2)
-        calendar_box = QGroupBox("Daily P&L")
-        QVBoxLayout(calendar_box).addWidget(self.heatmap)
+        calendar_box = QGroupBox("Daily P&&L")
+        calendar_layout = QVBoxLayout(calendar_box)
+        calendar_layout.addWidget(self.heatmap)
+        calendar_layout.addWidget(self.heatmap_note)
         grid.addWidget(calendar_box, 2, 0)
         lists = QWidget()
         lists_layout = QVBoxLayout(lists)
@@ -162,10 +174,12 @@ class DashboardScreen(Screen):
             box = QGroupBox(caption)
             QVBoxLayout(box).addWidget(tree)
             lists_layout.addWidget(box)
-        grid.addWidget(lists, 2, 1)
+        # Breakdowns beside the calendar, under the lists: a year of months is tall.
         breakdown_box = QGroupBox("Breakdowns")
         QVBoxLayout(breakdown_box).addWidget(self.breakdown_tabs)
-        grid.addWidget(breakdown_box, 3, 0, 1, 2)
+        lists_layout.addWidget(breakdown_box, 1)
+        grid.addWidget(lists, 2, 1)
+        grid.setRowStretch(3, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         scroll = QScrollArea()
@@ -184,6 +198,8 @@ class DashboardScreen(Screen):
         tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         tree.setToolTip("Double-click or press Enter to open the trade")
         tree.itemActivated.connect(self._open_item)
+        rows = EXTREMES + 1  # the header and every trade, no scrolling, no empty space
+        tree.setFixedHeight(rows * (tree.fontMetrics().height() + 6) + 2 * tree.frameWidth() + 4)
         return tree
 
     # -- loading -------------------------------------------------------------------------------
@@ -240,6 +256,7 @@ class DashboardScreen(Screen):
             data.filter.date_from,
             data.filter.date_to,
         )
+        self.heatmap_note.setVisible(self.heatmap.truncated)
         self._fill_list(self.largest_wins, data.largest_wins)
         self._fill_list(self.largest_losses, data.largest_losses)
         for key, _title, rows in BREAKDOWNS:

@@ -38,7 +38,16 @@ SortRole = Qt.ItemDataRole.UserRole
 #: Role returning the row's net P&L as a float, and the column's largest |net|, for the bars.
 BarRole = Qt.ItemDataRole.UserRole + 1
 
-COLUMNS = ("", "Trades", "Win rate", "Net P&L", "Expectancy", "Profit factor")
+COLUMNS = ("", "Trades", "Win %", "Net P&L", "Avg trade", "PF")
+#: What each short header means, shown as its tooltip.
+COLUMN_TIPS = (
+    "",
+    "Closed trades",
+    "Win rate: winning trades / all trades",
+    "Net P&L after fees",
+    "Expectancy: average net P&L per trade",
+    "Profit factor: sum of wins / sum of losses",
+)
 NET_COLUMN = 3
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -57,12 +66,23 @@ class BreakdownModel(QAbstractTableModel):
         super().__init__(parent)
         self._key_title = key_title
         self._rows: list[tuple[str, BucketStats]] = []
+        #: Per row: the displayed texts, the sort values, the net as a float. Worked out once
+        #: in `set_rows`: views ask for every cell many times (sizing, painting, sorting).
+        self._texts: list[tuple[str, ...]] = []
+        self._sort: list[tuple[Any, ...]] = []
+        self._nets: list[float] = []
         self._scale = 0.0
 
     def set_rows(self, rows: Sequence[tuple[str, BucketStats]]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        self._scale = max((abs(float(b.net_pnl)) for _, b in self._rows), default=0.0)
+        columns = range(len(COLUMNS))
+        self._texts = [tuple(self._display(k, b, c) for c in columns) for k, b in self._rows]
+        self._sort = [
+            tuple(self._sort_value(i, b, c) for c in columns) for i, (_, b) in enumerate(self._rows)
+        ]
+        self._nets = [float(b.net_pnl) for _, b in self._rows]
+        self._scale = max(map(abs, self._nets), default=0.0)
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
@@ -74,8 +94,12 @@ class BreakdownModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self._key_title if section == 0 else COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section > 0:
+            return COLUMN_TIPS[section]
         return None
 
     def row(self, index: int) -> tuple[str, BucketStats]:
@@ -84,14 +108,13 @@ class BreakdownModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        label, bucket = self._rows[index.row()]
-        column = index.column()
+        row, column = index.row(), index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(label, bucket, column)
+            return self._texts[row][column]
         if role == SortRole:
-            return self._sort_value(index.row(), bucket, column)
+            return self._sort[row][column]
         if role == BarRole and column == NET_COLUMN:
-            return (float(bucket.net_pnl), self._scale)
+            return (self._nets[row], self._scale)
         if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -161,8 +184,14 @@ class BreakdownTable(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
-        self.verticalHeader().setVisible(False)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        rows = self.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.horizontalHeader()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)

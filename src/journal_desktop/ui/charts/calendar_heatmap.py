@@ -39,6 +39,8 @@ MONTH_GAP = 18
 TITLE_HEIGHT = 20
 HEADER_HEIGHT = 14
 _WEEKDAY_LETTERS = ("M", "T", "W", "T", "F", "S", "S")
+#: The key of the blank colour among the cached fills (no real day is this early).
+_EMPTY = date.min
 
 
 class DayPnl(NamedTuple):
@@ -77,6 +79,8 @@ class CalendarHeatmap(QWidget):
         self._cells: dict[date, QRect] = {}
         self._titles: list[tuple[QRect, str]] = []
         self._headers: list[QRect] = []
+        #: Cell colours by day, worked out once per data or palette change, not per paint.
+        self._fills: dict[date, QColor] = {}
         self.truncated = False
 
     # -- content -------------------------------------------------------------------------------
@@ -101,6 +105,7 @@ class CalendarHeatmap(QWidget):
         self.truncated = len(months) > MAX_MONTHS
         self._months = months[-MAX_MONTHS:]
         self._scale = max((abs(float(d.net)) for d in days.values()), default=0.0)
+        self._fills = {}
         if self._cursor is not None and not self._shown(self._cursor):
             self._cursor = None
         self._layout(self.width())
@@ -121,11 +126,19 @@ class CalendarHeatmap(QWidget):
         """The fill of a day's cell, None when the day is not drawn."""
         if day not in self._cells:
             return None
-        colors = chart_colors(self.palette())
-        found = self._days.get(day)
-        if found is None:
-            return QColor(colors.empty)
-        return pnl_color(colors, float(found.net), self._scale)
+        fills = self._cell_fills()
+        return QColor(fills.get(day, fills[_EMPTY]))
+
+    def _cell_fills(self) -> dict[date, QColor]:
+        """Every traded day's colour, plus the blank colour under `_EMPTY`."""
+        if not self._fills:
+            colors = chart_colors(self.palette())
+            self._fills = {
+                day: pnl_color(colors, float(found.net), self._scale)
+                for day, found in self._days.items()
+            }
+            self._fills[_EMPTY] = QColor(colors.empty)
+        return self._fills
 
     def day_at(self, point: QPoint) -> date | None:
         for day, rect in self._cells.items():
@@ -239,15 +252,12 @@ class CalendarHeatmap(QWidget):
                 painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, letter)
         painter.setPen(Qt.PenStyle.NoPen)
         clip = event.rect()
+        fills = self._cell_fills()
+        blank = fills[_EMPTY]
         for day, rect in self._cells.items():
-            if not rect.intersects(clip):
-                continue
-            found = self._days.get(day)
-            fill = (
-                colors.empty if found is None else pnl_color(colors, float(found.net), self._scale)
-            )
-            painter.setBrush(fill)
-            painter.drawRoundedRect(rect, 3, 3)
+            if rect.intersects(clip):
+                painter.setBrush(fills.get(day, blank))
+                painter.drawRoundedRect(rect, 3, 3)
         if self._cursor is not None and self._cursor in self._cells:
             pen = QPen(colors.highlight if self.hasFocus() else colors.muted_text)
             pen.setWidth(2)
@@ -256,6 +266,12 @@ class CalendarHeatmap(QWidget):
             painter.drawRoundedRect(self._cells[self._cursor].adjusted(-1, -1, 1, 1), 3, 3)
 
     # -- interaction ---------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._fills = {}
+            self.update()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):

@@ -54,6 +54,24 @@ def _pyqtgraph() -> Any:
     return importlib.import_module("pyqtgraph")
 
 
+def money_ticks(values: list[float], spacing: float) -> list[str]:
+    """Axis labels for amounts: `-1,500,000`, not `-1.5e+06`; cents only when ticks are close."""
+    places = 2 if spacing < 1 else 0
+    return [f"{value:,.{places}f}" for value in values]
+
+
+def _money_axis(pg: Any) -> Any:
+    """A left axis that labels amounts with thousands separators (class made after import)."""
+
+    class MoneyAxis(pg.AxisItem):
+        def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+            return money_ticks([v * scale for v in values], spacing * scale)
+
+    axis = MoneyAxis(orientation="left")
+    axis.enableAutoSIPrefix(False)
+    return axis
+
+
 class EquityCurveChart(QWidget):
     """A line of equity (y) against close time (x, local dates), zero marked.
 
@@ -75,7 +93,9 @@ class EquityCurveChart(QWidget):
         if self._plot is not None:
             return self._plot
         pg = _pyqtgraph()
-        plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        plot = pg.PlotWidget(
+            axisItems={"bottom": pg.DateAxisItem(orientation="bottom"), "left": _money_axis(pg)}
+        )
         plot.setAccessibleName("Equity curve plot")
         plot.setMenuEnabled(False)
         plot.hideButtons()
