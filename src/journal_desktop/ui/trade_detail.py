@@ -142,6 +142,7 @@ class TradeDetailScreen(Screen):
         layout.addWidget(self.form)
         layout.addWidget(screenshots_box)
         layout.addWidget(self.message)
+        layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)

@@ -33,6 +33,8 @@ from journal_desktop.ui.formatting import local_time, money, number
 from journal_desktop.ui.theme import palette_colors
 
 COLUMNS = ("Time", "Side", "Quantity", "In trade", "Price", "Commission", "Fees", "Source")
+#: The executions table grows to this many rows before it scrolls.
+VISIBLE_ROWS = 8
 #: Role of column 0 that holds the execution's id.
 ExecutionIdRole = Qt.ItemDataRole.UserRole
 
@@ -107,6 +109,14 @@ class ExecutionsTable(QTableWidget):
             first = self.item(row, 0)
             assert first is not None
             first.setData(ExecutionIdRole, e.id)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """As tall as its rows (up to VISIBLE_ROWS, then it scrolls), so the notes stay close."""
+        rows = max(1, min(self.rowCount(), VISIBLE_ROWS))
+        header = self.horizontalHeader().sizeHint().height()
+        row_height = self.verticalHeader().defaultSectionSize()
+        self.setFixedHeight(header + rows * row_height + 2 * self.frameWidth() + 2)
 
     def selected_fill(self) -> FillDetail | None:
         row = self.currentRow()
