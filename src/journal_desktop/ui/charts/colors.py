@@ -1,7 +1,8 @@
 """Chart colours that follow the light or dark palette: gains green, losses red.
 
 Read from the widget's QPalette each time it changes, so a theme switch repaints every chart
-without any chart knowing how the theme was chosen.
+without any chart knowing how the theme was chosen. Gain, loss, grid, muted text and the line
+are the theme's semantic colours (`ui.theme`), the same as every other screen's.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
+
+from journal_desktop.ui.theme import DARK_COLORS, LIGHT_COLORS, palette_is_dark
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,26 +28,18 @@ class ChartColors:
     highlight: QColor
 
 
-def is_dark(palette: QPalette) -> bool:
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
-
-
 def chart_colors(palette: QPalette) -> ChartColors:
-    dark = is_dark(palette)
-    text = palette.color(QPalette.ColorRole.WindowText)
-    muted = QColor(text)
-    muted.setAlphaF(0.6)
-    grid = QColor(text)
-    grid.setAlphaF(0.15)
+    dark = palette_is_dark(palette)
+    semantic = DARK_COLORS if dark else LIGHT_COLORS
     return ChartColors(
-        gain=QColor("#22c55e" if dark else "#15803d"),
-        loss=QColor("#f87171" if dark else "#b91c1c"),
-        empty=QColor("#2a2f36" if dark else "#eceef1"),
+        gain=QColor(semantic.gain),
+        loss=QColor(semantic.loss),
+        empty=QColor("#2f343c" if dark else "#eceef1"),
         background=palette.color(QPalette.ColorRole.Base),
-        text=text,
-        muted_text=muted,
-        grid=grid,
-        line=QColor("#60a5fa" if dark else "#1d4ed8"),
+        text=palette.color(QPalette.ColorRole.WindowText),
+        muted_text=QColor(semantic.muted),
+        grid=QColor(semantic.grid),
+        line=QColor(semantic.accent),
         highlight=palette.color(QPalette.ColorRole.Highlight),
     )
 
