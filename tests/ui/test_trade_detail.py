@@ -215,6 +215,8 @@ def test_editing_and_deleting_an_execution_updates_the_figures(
     screen.delete_execution(exit_fill.id)
     qtbot.waitUntil(lambda: screen.figures["status"].text() == "Open", timeout=10_000)
     assert screen.executions.rowCount() == 1
+    assert not screen.split_button.isEnabled()  # an open trade cannot be split
+    assert screen.merge_button.isEnabled()
 
 
 def test_split_through_the_dialog(

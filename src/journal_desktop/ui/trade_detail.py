@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from journal_desktop.domain.records import Fill, Trade
+from journal_desktop.domain.records import Fill, Trade, TradeStatus
 from journal_desktop.storage import trade_editing
 from journal_desktop.storage.errors import RecordNotFound
 from journal_desktop.storage.trade_editing import (
@@ -255,6 +255,9 @@ class TradeDetailScreen(Screen):
         else:
             self._fill_form(detail)
         self._set_enabled(True)
+        closed = detail.trade.status is TradeStatus.CLOSED
+        self.split_button.setEnabled(closed)
+        self.split_button.setToolTip("" if closed else "Only a closed trade can be split.")
         self.screenshots.reload()
 
     def _load_failed(self, error: BaseException) -> None:
