@@ -230,3 +230,10 @@ def test_ids_at_positions_of_the_sorted_list(vault: Vault, data: TradeSet) -> No
     query = TradeListQuery(vault.db, sort=TradeSort(SortKey.NET, False))
     rows = query.page(0, COUNT)
     assert query.ids_at([5, 0, 299, 400]) == [rows[5].id, rows[0].id, rows[299].id]
+
+
+def test_a_raw_page_decodes_to_the_same_rows(vault: Vault, data: TradeSet) -> None:
+    query = TradeListQuery(vault.db, sort=TradeSort(SortKey.TAGS, False))
+    raw = query.raw_page(100, 50)
+    assert [raw.decode(i) for i in range(len(raw))] == query.page(100, 50)
+    assert len(query.raw_page(COUNT, 10)) == 0

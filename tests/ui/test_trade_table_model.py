@@ -62,13 +62,13 @@ def test_a_far_row_shows_a_placeholder_then_its_page_from_the_worker(
     qtbot: QtBot, model: TradeTableModel, data: TradeSet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[int] = []
-    page = trade_list.TradeListQuery.page
+    page = trade_list.TradeListQuery.raw_page
 
     def spy(self, offset, limit):  # type: ignore[no-untyped-def]
         threads.append(threading.get_ident())
         return page(self, offset, limit)
 
-    monkeypatch.setattr(trade_list.TradeListQuery, "page", spy)
+    monkeypatch.setattr(trade_list.TradeListQuery, "raw_page", spy)
     index = model.index(1_500, NET)
     assert index.data() == PLACEHOLDER
     assert index.data(TradeIdRole) is None
@@ -125,13 +125,13 @@ def test_page_requests_are_coalesced_and_memory_stays_bounded(
     with qtbot.waitSignal(model.reloaded, timeout=20_000):
         model.reload()
     read: list[int] = []
-    page = trade_list.TradeListQuery.page
+    page = trade_list.TradeListQuery.raw_page
 
     def spy(self, offset, limit):  # type: ignore[no-untyped-def]
         read.append(offset // 20)
         return page(self, offset, limit)
 
-    monkeypatch.setattr(trade_list.TradeListQuery, "page", spy)
+    monkeypatch.setattr(trade_list.TradeListQuery, "raw_page", spy)
     # A fast drag over the whole list: the view asks for a row on every page in one go.
     for p in range(1, 100):
         assert model.index(p * 20, 0).data() == PLACEHOLDER

@@ -323,6 +323,13 @@ class TradeListQuery:
             return []
         return read_rows(self._db, rowids)
 
+    def raw_page(self, offset: int, limit: int) -> RawPage:
+        """Like `page`, with rows left undecoded until `RawPage.decode` (for lazy views)."""
+        if offset < 0 or limit < 0:
+            raise ValueError("offset and limit cannot be negative")
+        rowids = self.order()[offset : offset + limit]
+        return read_raw(self._db, rowids) if rowids else RawPage((), {})
+
     def ids_at(self, positions: Sequence[int]) -> list[uuid.UUID]:
         """The ids of the trades at these positions (a selection, loaded or not), in order."""
         order = self.order()
@@ -369,17 +376,36 @@ LEFT JOIN instruments AS i ON i.id = t.instrument_id
 WHERE t.rowid IN (SELECT value FROM json_each(?))"""
 
 
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """A page as the database returned it, decoded row by row only when asked.
+
+    Decoding (Decimals, times, ids) is the Python-heavy part of a page; a table shows a few
+    dozen of its rows at a time, so a view decodes those and leaves the rest as tuples.
+    """
+
+    rows: tuple[tuple[Any, ...], ...]
+    tag_names: dict[str, str]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def decode(self, index: int) -> TradeRow:
+        return _decode(self.rows[index], self.tag_names)
+
+
+def read_raw(db: Database, rowids: Sequence[int]) -> RawPage:
+    """These trades' rows, in the order given (rows gone meanwhile are skipped)."""
+    rows = db.query(_ROW_SQL, (json.dumps(list(rowids)),))
+    by_rowid = {row[0]: row for row in rows}
+    ordered = tuple(found for found in map(by_rowid.get, rowids) if found is not None)
+    return RawPage(ordered, _tag_names(db, ordered))
+
+
 def read_rows(db: Database, rowids: Sequence[int]) -> list[TradeRow]:
     """The display rows of these trades, in the order given (rows gone meanwhile are skipped)."""
-    rows = db.query(_ROW_SQL, (json.dumps(list(rowids)),))
-    tag_names = _tag_names(db, rows)
-    by_rowid = {int(row[0]): row for row in rows}
-    result: list[TradeRow] = []
-    for rowid in rowids:
-        row = by_rowid.get(rowid)
-        if row is not None:
-            result.append(_decode(row, tag_names))
-    return result
+    raw = read_raw(db, rowids)
+    return [raw.decode(i) for i in range(len(raw))]
 
 
 def _tag_names(db: Database, rows: Sequence[tuple[Any, ...]]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import ClassVar
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QHideEvent, QKeySequence, QShortcut, QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -326,6 +326,11 @@ class JournalScreen(Screen):
             changes=ChangeSet(journal=True),
             owner=self,
         )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and self._marks:
+            self._marks_arrived(self._marks)  # recolour the calendar for the new theme
+        super().changeEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.save_now()

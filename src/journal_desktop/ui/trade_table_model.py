@@ -4,8 +4,10 @@
 vault's worker when the view first asks for them. Until a page arrives its cells show a
 placeholder, and `dataChanged` repaints them when it does. Requests are coalesced: while the
 trader drags the scroll bar, the view asks for many pages, but only the few most recently
-wanted are fetched, one task at a time, so the worker never falls behind a queue of pages
-scrolled past. Pages live in a small LRU, so memory stays bounded whatever the list's length.
+wanted are fetched, one task at a time, once the view rests for a moment, so the worker never
+falls behind a queue of pages scrolled past, and never competes with a drag's painting. The
+worker only runs the SQL; each row is decoded and formatted on first display (see `_Page`).
+Pages live in a small LRU, so memory stays bounded whatever the list's length.
 Sorting re-queries the vault (`sort()`), never a proxy over every row.
 """
 
@@ -31,6 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
 from journal_desktop.storage.trade_list import (
+    RawPage,
     SortKey,
     TradeListFilter,
     TradeListQuery,
@@ -55,6 +58,8 @@ PAGE_SIZE = 500
 MAX_PAGES = 20
 #: At most this many of the most recently wanted pages are fetched; older wishes are dropped.
 MAX_WANTED = 3
+#: Quiet time (ms) after the last newly wanted page before pages are read.
+FETCH_DELAY_MS = 30
 #: What a cell reads while its page is on its way.
 PLACEHOLDER = "…"
 
@@ -127,12 +132,77 @@ def gain_loss_colors() -> tuple[QColor, QColor]:
 
 
 @dataclass(frozen=True, slots=True)
+class _Line:
+    """A row with its cell texts and P&L signs worked out once, on the worker.
+
+    A view asks for seven roles of every visible cell on every paint; answering from
+    ready-made tuples keeps that cheap, and the GUI thread never formats a Decimal.
+    """
+
+    row: TradeRow
+    texts: tuple[str, ...]
+    #: Per column: 1 gain, -1 loss, 0 neither (or not a money column).
+    signs: tuple[int, ...]
+
+
+def _line(row: TradeRow) -> _Line:
+    signs = []
+    for column in COLUMNS:
+        value = column.value(row) if column.signed else None
+        signs.append(0 if not isinstance(value, Decimal) or value == 0 else 1 if value > 0 else -1)
+    return _Line(row, tuple(column.text(row) for column in COLUMNS), tuple(signs))
+
+
+class _Page:
+    """A page's rows as read (worker), each decoded and formatted when first shown (GUI).
+
+    The worker only runs SQL and builds tuples; leaving the Python-heavy decoding to the few
+    rows a view shows keeps the worker from holding the GIL while the GUI thread paints.
+    """
+
+    __slots__ = ("lines", "raw")
+
+    def __init__(self, raw: RawPage) -> None:
+        self.raw = raw
+        self.lines: list[_Line | None] = [None] * len(raw)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def line(self, offset: int) -> _Line | None:
+        if offset >= len(self.lines):
+            return None
+        found = self.lines[offset]
+        if found is None:
+            found = self.lines[offset] = _line(self.raw.decode(offset))
+        return found
+
+
+def _read_page(query: TradeListQuery, page: int) -> RawPage:
+    """One page, undecoded (worker thread)."""
+    return query.raw_page(page * PAGE_SIZE, PAGE_SIZE)
+
+
+@dataclass(frozen=True, slots=True)
 class _Loaded:
     """What a reload hands back from the worker."""
 
     query: TradeListQuery
     count: int
-    first_page: list[TradeRow]
+    first_page: RawPage
+
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_SORT = int(SortRole.value)
+_TRADE_ID = int(TradeIdRole)
+_LOADED = int(LoadedRole)
+#: The roles this model answers; a view asks for others on every cell, answered at once.
+_ROLES = frozenset({_DISPLAY, _ALIGNMENT, _FOREGROUND, _TOOLTIP, _SORT, _TRADE_ID, _LOADED})
+_ALIGNMENTS = tuple(_RIGHT if c.numeric else _LEFT for c in COLUMNS)
+_NOTES_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.sort_key is SortKey.NOTES)
 
 
 class TradeTableModel(QAbstractTableModel):
@@ -156,7 +226,9 @@ class TradeTableModel(QAbstractTableModel):
         self._count = 0
         self._generation = 0
         self._loading = False
-        self._pages: OrderedDict[int, list[TradeRow]] = OrderedDict()
+        self._pages: OrderedDict[int, _Page] = OrderedDict()
+        #: The page `data()` read last, so a paint touches the LRU once per page, not per cell.
+        self._last_page: tuple[int, _Page] | None = None
         self._wanted: OrderedDict[int, None] = OrderedDict()
         self._in_flight: set[int] = set()
         self._fetching = False
@@ -165,7 +237,7 @@ class TradeTableModel(QAbstractTableModel):
         self._colors = gain_loss_colors()
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(0)
+        self._flush_timer.setInterval(FETCH_DELAY_MS)
         self._flush_timer.timeout.connect(self._flush)
 
     # -- state -------------------------------------------------------------------------------
@@ -222,7 +294,7 @@ class TradeTableModel(QAbstractTableModel):
         def work(vault: Vault) -> _Loaded:
             query = TradeListQuery(vault.db, flt, sort)
             count = query.count()
-            return _Loaded(query, count, query.page(0, PAGE_SIZE))
+            return _Loaded(query, count, _read_page(query, 0))
 
         self._reload_handle = self._tasks.run(
             work,
@@ -238,10 +310,11 @@ class TradeTableModel(QAbstractTableModel):
         self._query = loaded.query
         self._count = loaded.count
         self._pages.clear()
+        self._last_page = None
         self._wanted.clear()
         self._in_flight.clear()
-        if loaded.first_page:
-            self._pages[0] = loaded.first_page
+        if len(loaded.first_page):
+            self._pages[0] = _Page(loaded.first_page)
         self.endResetModel()
         self._loading = False
         self.reloaded.emit(self._count)
@@ -269,11 +342,15 @@ class TradeTableModel(QAbstractTableModel):
         """Note that the view wants a page; fetched soon, unless scrolled past by then."""
         if page in self._in_flight:
             return
+        new = page not in self._wanted
         self._wanted[page] = None
         self._wanted.move_to_end(page)
         while len(self._wanted) > MAX_WANTED:
             self._wanted.popitem(last=False)
-        if not self._fetching and not self._flush_timer.isActive():
+        if new and not self._fetching:
+            # Restarted by every newly wanted page: while the trader drags the scroll bar
+            # nothing is read (reading would compete with painting for the GIL); the pages
+            # are read as soon as the view rests.
             self._flush_timer.start()
 
     def _flush(self) -> None:
@@ -288,8 +365,8 @@ class TradeTableModel(QAbstractTableModel):
         self._in_flight.update(pages)
         query, generation = self._query, self._generation
 
-        def work(_vault: Vault) -> list[tuple[int, list[TradeRow]]]:
-            return [(p, query.page(p * PAGE_SIZE, PAGE_SIZE)) for p in pages]
+        def work(_vault: Vault) -> list[tuple[int, RawPage]]:
+            return [(p, _read_page(query, p)) for p in pages]
 
         self._tasks.run(
             work,
@@ -298,15 +375,15 @@ class TradeTableModel(QAbstractTableModel):
             owner=self,
         )
 
-    def _pages_arrived(self, generation: int, result: list[tuple[int, list[TradeRow]]]) -> None:
+    def _pages_arrived(self, generation: int, result: list[tuple[int, RawPage]]) -> None:
         self._fetching = False
         if generation != self._generation:
             self._flush()
             return
         for page, rows in result:
             self._in_flight.discard(page)
-            self._store(page, rows)
-            if rows:
+            self._store(page, _Page(rows))
+            if len(rows):
                 first = page * PAGE_SIZE
                 last = min(first + len(rows), self._count) - 1
                 self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
@@ -314,24 +391,36 @@ class TradeTableModel(QAbstractTableModel):
         if self._wanted:
             self._flush()
 
-    def _store(self, page: int, rows: list[TradeRow]) -> None:
+    def _store(self, page: int, rows: _Page) -> None:
         self._pages[page] = rows
         self._pages.move_to_end(page)
         while len(self._pages) > MAX_PAGES:
-            self._pages.popitem(last=False)
+            evicted, _rows = self._pages.popitem(last=False)
+            if self._last_page is not None and self._last_page[0] == evicted:
+                self._last_page = None
 
-    def row_at(self, row: int, *, fetch: bool = True) -> TradeRow | None:
-        """The row if its page is in memory; otherwise None (and, with `fetch`, ask for it)."""
+    def _line_at(self, row: int, fetch: bool = True) -> _Line | None:
         if not 0 <= row < self._count:
             return None
         page_number, offset = divmod(row, PAGE_SIZE)
-        page = self._pages.get(page_number)
-        if page is None:
-            if fetch:
-                self._want(page_number)
-            return None
-        self._pages.move_to_end(page_number)
-        return page[offset] if offset < len(page) else None
+        last = self._last_page
+        if last is not None and last[0] == page_number:
+            page = last[1]
+        else:
+            found = self._pages.get(page_number)
+            if found is None:
+                if fetch:
+                    self._want(page_number)
+                return None
+            self._pages.move_to_end(page_number)
+            self._last_page = (page_number, found)
+            page = found
+        return page.line(offset)
+
+    def row_at(self, row: int, *, fetch: bool = True) -> TradeRow | None:
+        """The row if its page is in memory; otherwise None (and, with `fetch`, ask for it)."""
+        line = self._line_at(row, fetch)
+        return None if line is None else line.row
 
     def trade_id(self, row: int) -> uuid.UUID | None:
         found = self.row_at(row, fetch=False)
@@ -361,40 +450,28 @@ class TradeTableModel(QAbstractTableModel):
             return _RIGHT if column.numeric else _LEFT
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        if role not in _ROLES or not index.isValid():
             return None
-        column = COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column.numeric else _LEFT
-        wants_row = role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ForegroundRole,
-            Qt.ItemDataRole.ToolTipRole,
-            SortRole,
-            TradeIdRole,
-            LoadedRole,
-        )
-        if not wants_row:
+        column = index.column()
+        if role == _ALIGNMENT:
+            return _ALIGNMENTS[column]
+        line = self._line_at(index.row())
+        if role == _DISPLAY:
+            return PLACEHOLDER if line is None else line.texts[column]
+        if role == _LOADED:
+            return line is not None
+        if line is None:
             return None
-        row = self.row_at(index.row())
-        if role == LoadedRole:
-            return row is not None
-        if row is None:
-            return PLACEHOLDER if role == Qt.ItemDataRole.DisplayRole else None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(row)
-        if role == SortRole:
-            return column.value(row)
-        if role == TradeIdRole:
-            return row.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "Has notes" if column.sort_key is SortKey.NOTES and row.has_notes else None
-        if role == Qt.ItemDataRole.ForegroundRole and column.signed:
-            value = column.value(row)
-            if isinstance(value, Decimal) and value != 0:
-                gain, loss = self._colors
-                return gain if value > 0 else loss
+        if role == _FOREGROUND:
+            sign = line.signs[column]
+            return None if sign == 0 else self._colors[0] if sign > 0 else self._colors[1]
+        if role == _SORT:
+            return COLUMNS[column].value(line.row)
+        if role == _TRADE_ID:
+            return line.row.id
+        if role == _TOOLTIP and column == _NOTES_COLUMN and line.row.has_notes:
+            return "Has notes"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -304,6 +304,11 @@ class TradesScreen(Screen):
             for column, width in _DEFAULT_WIDTHS.items():
                 self.view.setColumnWidth(column, width)
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.model.refresh_colors()  # gains and losses in the new theme's colours
+        super().changeEvent(event)
+
     def hideEvent(self, event: QHideEvent) -> None:
         settings = self._settings()
         if settings is not None:
