@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import psutil
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer  # noqa: TID251 - this figure measures the Qt view
+from PySide6.QtWidgets import QApplication  # noqa: TID251
 
 from benchmarks.context import InMemoryKeyring
 from benchmarks.trade_list_bench import build
@@ -70,7 +70,7 @@ def main(count: int, folder: Path) -> None:
     if not paths.database.exists():
         build(paths, KeyEnvironment(keyring), count)
         saved_keys.write_bytes(pickle.dumps(keyring.entries))
-    keyring.entries = pickle.loads(saved_keys.read_bytes())  # noqa: S301 - our own file
+    keyring.entries = pickle.loads(saved_keys.read_bytes())
     env = KeyEnvironment(keyring)
     tasks = VaultTasks()
     tasks.open(lambda: Vault.open(paths, env))
