@@ -4,6 +4,10 @@ Injecting the client lets tests run it in-process through Starlette's TestClient
 real server on 127.0.0.1 alike. It refuses plain HTTP except to a loopback host, so a token or
 auth secret never crosses a network unencrypted. Every non-2xx answer becomes a `SyncError`
 carrying the server's error code.
+
+Pushes and pulls of items go as msgpack by default (ciphertext as raw bytes: no base64 to
+encode or decode, a quarter fewer bytes on the wire); `msgpack_items=False` keeps them in JSON
+like every other request.
 """
 
 from __future__ import annotations
@@ -14,7 +18,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from journal_desktop.sync import msgpack_wire
+from journal_desktop.sync.fields import ProtocolError
 from journal_desktop.sync.protocol import (
+    JSON,
+    MSGPACK,
+    OCTET_STREAM,
     AccountDeletion,
     AccountKeys,
     CodeRequest,
@@ -83,11 +92,34 @@ def check_base_url(base_url: str) -> str:
     )
 
 
+def _media_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _decoded(response: httpx.Response) -> Any:
+    """The body as JSON or msgpack, by its Content-Type; a ProtocolError if it is neither."""
+    if _media_type(response) == MSGPACK:
+        return msgpack_wire.unpack(response.content, "response")
+    try:
+        return response.json()
+    except ValueError:
+        raise ProtocolError("response: not valid JSON") from None
+
+
 class SyncClient:
-    def __init__(self, http: httpx.Client, base_url: str, token: str | None = None) -> None:
+    def __init__(
+        self,
+        http: httpx.Client,
+        base_url: str,
+        token: str | None = None,
+        *,
+        msgpack_items: bool = True,
+    ) -> None:
         self._http = http
         self._base = check_base_url(base_url)
         self.token = token
+        #: Push and pull items as msgpack (the default) rather than JSON.
+        self.msgpack_items = msgpack_items
 
     def _request(
         self,
@@ -96,24 +128,26 @@ class SyncClient:
         *,
         body: dict[str, Any] | None = None,
         content: bytes | None = None,
+        content_type: str = OCTET_STREAM,
+        accept: str = JSON,
         params: dict[str, Any] | None = None,
         auth: bool = True,
     ) -> httpx.Response:
         """Send one request; any non-2xx answer is raised as a SyncError."""
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if auth:
             if self.token is None:
                 raise SyncError(401, "unauthorized")
             headers["Authorization"] = f"Bearer {self.token}"
         if content is not None:
-            headers["Content-Type"] = "application/octet-stream"
+            headers["Content-Type"] = content_type
         response = self._http.request(
             method, self._base + path, json=body, content=content, params=params, headers=headers
         )
         if response.status_code >= 400:
             try:
-                payload = response.json()
-            except ValueError:
+                payload = _decoded(response)
+            except ProtocolError:
                 payload = {}
             code = payload.get("error") if isinstance(payload, dict) else None
             retry = response.headers.get("retry-after", "")
@@ -180,11 +214,27 @@ class SyncClient:
         params: dict[str, Any] = {"since": since}
         if limit is not None:
             params["limit"] = limit
-        return PullResponse.from_json(self._call("GET", "/v1/items", params=params))
+        accept = MSGPACK if self.msgpack_items else JSON
+        response = self._request("GET", "/v1/items", params=params, accept=accept)
+        binary = _media_type(response) == MSGPACK
+        answer: PullResponse = PullResponse.from_wire(_decoded(response), "response", binary=binary)
+        return answer
 
     def push(self, idempotency_key: str, writes: list[Write]) -> PushResponse:
-        body = PushRequest(idempotency_key, writes).to_json()
-        return PushResponse.from_json(self._call("POST", "/v1/items", body=body))
+        request = PushRequest(idempotency_key, writes)
+        if self.msgpack_items:
+            response = self._request(
+                "POST",
+                "/v1/items",
+                content=msgpack_wire.pack(request.to_wire(binary=True)),
+                content_type=MSGPACK,
+                accept=MSGPACK,
+            )
+        else:
+            response = self._request("POST", "/v1/items", body=request.to_json())
+        binary = _media_type(response) == MSGPACK
+        answer: PushResponse = PushResponse.from_wire(_decoded(response), "response", binary=binary)
+        return answer
 
     def manifest(self) -> Manifest:
         return Manifest.from_json(self._call("GET", "/v1/manifest"))
