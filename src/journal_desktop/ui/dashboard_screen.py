@@ -113,6 +113,7 @@ class DashboardScreen(Screen):
         self.cards = StatCards(CARDS, columns=5)
         self.equity_curve = EquityCurveChart()
         self.equity_curve.setMinimumHeight(240)
+        self.equity_curve.setMaximumHeight(300)  # the calendar should show on a laptop screen
         self.heatmap = CalendarHeatmap()
         self.heatmap.day_selected.connect(self.day_selected)
         self.heatmap_note = QLabel(
@@ -179,7 +180,7 @@ class DashboardScreen(Screen):
         QVBoxLayout(breakdown_box).addWidget(self.breakdown_tabs)
         lists_layout.addWidget(breakdown_box, 1)
         grid.addWidget(lists, 2, 1)
-        grid.setRowStretch(3, 1)
+        grid.setRowStretch(2, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         scroll = QScrollArea()
@@ -198,8 +199,9 @@ class DashboardScreen(Screen):
         tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         tree.setToolTip("Double-click or press Enter to open the trade")
         tree.itemActivated.connect(self._open_item)
-        rows = EXTREMES + 1  # the header and every trade, no scrolling, no empty space
-        tree.setFixedHeight(rows * (tree.fontMetrics().height() + 6) + 2 * tree.frameWidth() + 4)
+        # The header and every trade: no scrolling, little empty space.
+        line = tree.fontMetrics().height()
+        tree.setFixedHeight(line + 10 + EXTREMES * (line + 4) + 2 * tree.frameWidth() + 4)
         return tree
 
     # -- loading -------------------------------------------------------------------------------
