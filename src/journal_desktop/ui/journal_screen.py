@@ -15,7 +15,14 @@ from datetime import date, timedelta
 from typing import ClassVar
 
 from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QHideEvent, QKeySequence, QShortcut, QTextCharFormat
+from PySide6.QtGui import (
+    QFont,
+    QHideEvent,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QTextCharFormat,
+)
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
@@ -93,6 +100,7 @@ class JournalScreen(Screen):
         self.calendar.setGridVisible(False)
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.setSelectedDate(_qdate(self._day))
+        self._plain_weekends()
         legend = QLabel("Bold: a journal entry. Colour: the day's net P&L.")
         legend.setWordWrap(True)
         self.day_label = QLabel()
@@ -327,9 +335,18 @@ class JournalScreen(Screen):
             owner=self,
         )
 
+    def _plain_weekends(self) -> None:
+        """Qt paints weekends red by default, which would read as losing days here."""
+        plain = QTextCharFormat()
+        plain.setForeground(self.palette().color(QPalette.ColorRole.Text))
+        for weekday in (Qt.DayOfWeek.Saturday, Qt.DayOfWeek.Sunday):
+            self.calendar.setWeekdayTextFormat(weekday, plain)
+
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange and self._marks:
-            self._marks_arrived(self._marks)  # recolour the calendar for the new theme
+        if event.type() == QEvent.Type.PaletteChange:
+            self._plain_weekends()
+            if self._marks:
+                self._marks_arrived(self._marks)  # recolour the calendar for the new theme
         super().changeEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
