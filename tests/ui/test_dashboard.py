@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -348,6 +350,7 @@ def test_an_empty_vault_shows_the_friendly_empty_state(qtbot: QtBot, tasks: Vaul
     assert screen.pages.currentWidget() is screen.empty_state
     assert screen.empty_state.text() == EMPTY_TEXT
     assert screen.empty_state.isVisible()
+    assert not screen.filter_bar.isVisible()
     assert screen.card_values()["net_pnl"] == "0.00"
     assert screen.equity_curve.point_count == 0
     assert screen.heatmap.months() == []
@@ -370,3 +373,24 @@ def test_the_curve_follows_the_statistics_order_when_trades_close_together(
     assert list(data.curve_equity) == pytest.approx(expected)
     assert list(data.curve_equity[-2:]) == pytest.approx([365.80, 325.80])
     assert not data.curve_equity.flags.writeable
+
+
+def test_a_change_set_after_the_first_import_replaces_the_empty_state(
+    qtbot: QtBot, tasks: VaultTasks
+) -> None:
+    screen = make_screen(qtbot, tasks)
+    assert screen.pages.currentWidget() is screen.empty_state
+    with qtbot.waitSignal(screen.reloaded, timeout=20_000):
+        tasks.run(seed, changes=ChangeSet(trades=True, accounts=True))
+    assert screen.pages.currentIndex() == 0
+    assert screen.filter_bar.isVisible()
+    assert screen.card_values()["net_pnl"] == "+275.80"
+
+
+def test_the_dashboard_module_does_not_import_pyqtgraph_at_start_up() -> None:
+    """pyqtgraph costs about a second to import; the chart imports it in the background."""
+    code = "import sys, journal_desktop.ui.dashboard_screen; print('pyqtgraph' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.split() == ["False"]

@@ -241,6 +241,7 @@ class DashboardScreen(Screen):
         self.reload_count += 1
         self.filter_bar.set_accounts(data.accounts)
         stats = data.statistics
+        self.filter_bar.setVisible(data.vault_has_trades)  # nothing to filter yet
         if not data.vault_has_trades:
             self.pages.setCurrentWidget(self.empty_state)
             self.status.setText("")
