@@ -5,9 +5,9 @@ on every resize, pan and theme change. pyqtgraph draws it from numpy arrays and,
 `setDownsampling(auto=True, mode="peak")` and `setClipToView(True)`, only ever paints about
 as many points as the view has pixels while keeping every peak and trough (so the worst
 drawdown is never smoothed away). Measured offscreen on the shared 2-core development machine
-(tests/ui/test_charts.py prints it again): `set_curve` with 100,000 points plus the first full
-render of a 1000x300 chart took 60-125 ms, and each later repaint about 20 ms (about 70 ms
-with downsampling and clipping switched off).
+(load average 7-9 from other work, so ranges; tests/ui/test_charts.py prints it again):
+`set_curve` with 100,000 points plus the first full render of a 1000x300 chart 30-125 ms,
+each later repaint 20-65 ms, and 70-210 ms per repaint with downsampling and clipping off.
 QtCharts' QLineSeries renders every point it holds (its OpenGL mode is unavailable offscreen
 and on many remote desktops) and lives in PySide6-Addons, 160 MB more to install; pyqtgraph
 is a pure-Python package over Qt and numpy.
