@@ -98,3 +98,21 @@ def test_a_failure_half_way_changes_nothing(
 def test_an_empty_name_is_refused(vault: Vault, data: TradeSet) -> None:
     with pytest.raises(InvalidRecord):
         add_tag(vault, [data.trades[0].id], "   ")
+
+
+def test_progress_is_reported_and_raising_from_it_cancels_everything(
+    vault: Vault, data: TradeSet
+) -> None:
+    seen: list[tuple[int, int]] = []
+    add_tag(
+        vault, [t.id for t in data.trades[:4]], "Seen", progress=lambda d, n: seen.append((d, n))
+    )
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4)]
+
+    def stop(done: int, total: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        remove_tag(vault, [t.id for t in data.trades[:4]], "Seen", progress=stop)
+    assert all(vault.trades.require(t.id).tag_ids for t in data.trades[:4])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
@@ -168,3 +169,21 @@ def test_sorting_from_the_header_requeries(
         screen.view.sortByColumn(8, Qt.SortOrder.DescendingOrder)
     best = max(data.trades, key=lambda t: t.net_pnl)
     assert screen.model.index(0, 0).data(TradeIdRole) == best.id
+
+
+def test_a_cancelled_bulk_tag_changes_nothing(
+    qtbot: QtBot, tasks: VaultTasks, screen: TradesScreen, data: TradeSet
+) -> None:
+    screen.view.selectAll()
+    # The worker is held until cancel has been pressed, so the cancel lands mid-way.
+    gate = threading.Event()
+    tasks.run(lambda _v: gate.wait(10))
+    screen.tag_selected("Everything")
+    assert screen.cancel_button.isVisibleTo(screen)
+    screen.cancel_button.click()
+    gate.set()
+    qtbot.waitUntil(lambda: "cancelled" in screen.status_label.text(), timeout=20_000)
+    assert not screen.cancel_button.isVisibleTo(screen)
+    wait_idle(qtbot, tasks)
+    assert run_sync(qtbot, tasks, lambda v: v.tags.by_name("Everything")) is None
+    assert run_sync(qtbot, tasks, lambda v: sum(bool(t.tag_ids) for t in v.trades.list_all())) == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from journal_desktop.domain.records import InvalidRecord, Tag
@@ -34,6 +34,10 @@ class TaggingResult:
     missing: int
 
 
+#: Called as (done, total) while many trades are tagged; may raise to cancel (all rolls back).
+ProgressCallback = Callable[[int, int], None]
+
+
 def _clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
@@ -42,7 +46,12 @@ def _clean_name(name: str) -> str:
 
 
 def add_tag(
-    vault: Vault, trade_ids: Iterable[uuid.UUID], name: str, *, color: str = ""
+    vault: Vault,
+    trade_ids: Iterable[uuid.UUID],
+    name: str,
+    *,
+    color: str = "",
+    progress: ProgressCallback | None = None,
 ) -> TaggingResult:
     """Give each trade the tag `name` (matched without regard to case; created if new)."""
     ids = list(dict.fromkeys(trade_ids))
@@ -53,7 +62,9 @@ def add_tag(
         if tag is None:
             tag = vault.tags.add(Tag(name=cleaned, color=color))
         changed = unchanged = missing = 0
-        for trade_id in ids:
+        for done, trade_id in enumerate(ids):
+            if progress is not None:
+                progress(done, len(ids))
             trade = vault.trades.get(trade_id)
             if trade is None:
                 missing += 1
@@ -65,7 +76,13 @@ def add_tag(
     return TaggingResult(tag, created, changed, unchanged, missing)
 
 
-def remove_tag(vault: Vault, trade_ids: Iterable[uuid.UUID], name: str) -> TaggingResult:
+def remove_tag(
+    vault: Vault,
+    trade_ids: Iterable[uuid.UUID],
+    name: str,
+    *,
+    progress: ProgressCallback | None = None,
+) -> TaggingResult:
     """Take the tag `name` off each trade; the tag itself stays for other trades."""
     ids = list(dict.fromkeys(trade_ids))
     cleaned = _clean_name(name)
@@ -74,7 +91,9 @@ def remove_tag(vault: Vault, trade_ids: Iterable[uuid.UUID], name: str) -> Taggi
         if tag is None:
             return TaggingResult(None, False, 0, len(ids), 0)
         changed = unchanged = missing = 0
-        for trade_id in ids:
+        for done, trade_id in enumerate(ids):
+            if progress is not None:
+                progress(done, len(ids))
             trade = vault.trades.get(trade_id)
             if trade is None:
                 missing += 1

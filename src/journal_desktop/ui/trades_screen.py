@@ -33,7 +33,14 @@ from journal_desktop.storage.vault import Vault
 from journal_desktop.ui.dashboard_filter import local_zone
 from journal_desktop.ui.formatting import money
 from journal_desktop.ui.screen import Screen
-from journal_desktop.ui.tasks import ChangeSet, VaultTasks, describe_error
+from journal_desktop.ui.tasks import (
+    Cancelled,
+    ChangeSet,
+    Progress,
+    TaskHandle,
+    VaultTasks,
+    describe_error,
+)
 from journal_desktop.ui.trade_table_model import COLUMNS, TradeTableModel, column_of
 from journal_desktop.ui.trades_filter import TradesFilterBar
 
@@ -88,6 +95,11 @@ class TradesScreen(Screen):
         self.tag_button.setText("Tag…")
         self.tag_button.setAccessibleName("Tag selected trades")
         self.tag_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setAccessibleName("Cancel tagging")
+        self.cancel_button.hide()
+        self._tagging: TaskHandle | None = None
         self.add_tag_action = QAction("Add tag to selected trades…", self)
         self.remove_tag_action = QAction("Remove tag from selected trades…", self)
         self.open_action = QAction("Open trade", self)
@@ -100,6 +112,7 @@ class TradesScreen(Screen):
         bottom.addWidget(self.count_label)
         bottom.addStretch(1)
         bottom.addWidget(self.status_label)
+        bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.tag_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filters)
@@ -118,6 +131,7 @@ class TradesScreen(Screen):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.installEventFilter(self)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.cancel_button.clicked.connect(self.cancel_tagging)
         self.add_tag_action.triggered.connect(self._ask_add_tag)
         self.remove_tag_action.triggered.connect(self._ask_remove_tag)
         self.open_action.triggered.connect(lambda: self._open_row(self.view.currentIndex().row()))
@@ -219,20 +233,45 @@ class TradesScreen(Screen):
         if not rows or query is None or not name.strip():
             return
 
-        def work(vault: Vault) -> TaggingResult:
+        def work(vault: Vault, progress: Progress) -> TaggingResult:
             ids = query.ids_at(rows)
-            return add_tag(vault, ids, name) if adding else remove_tag(vault, ids, name)
+
+            def report(done: int, total: int) -> None:
+                progress.report(done, total, "")
+
+            if adding:
+                return add_tag(vault, ids, name, progress=report)
+            return remove_tag(vault, ids, name, progress=report)
 
         self.status_label.setText("Tagging…")
-        self.tasks.run(
+        self.cancel_button.show()
+        self._tagging = self.tasks.run_with_progress(
             work,
+            on_progress=self._tagging_progress,
             on_success=lambda result: self._tagged(result, adding),
-            on_failure=lambda error: self.status_label.setText(describe_error(error)),
+            on_failure=self._tagging_failed,
             changes=ChangeSet(trades=True, tags=True),
             owner=self,
         )
 
+    def _tagging_progress(self, done: int, total: int, _text: str) -> None:
+        self.status_label.setText(f"Tagging… {done:,} of {total:,}")
+
+    def _tagging_failed(self, error: BaseException) -> None:
+        self.cancel_button.hide()
+        self._tagging = None
+        if isinstance(error, Cancelled):
+            self.status_label.setText("Tagging cancelled; no trade was changed.")
+        else:
+            self.status_label.setText(describe_error(error))
+
+    def cancel_tagging(self) -> None:
+        if self._tagging is not None:
+            self._tagging.cancel()
+
     def _tagged(self, result: TaggingResult, adding: bool) -> None:
+        self.cancel_button.hide()
+        self._tagging = None
         name = result.tag.name if result.tag is not None else ""
         noun = "trade" if result.changed == 1 else "trades"
         if adding:
