@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -20,6 +20,7 @@ from journal_desktop.ui.charts.colors import chart_colors, pnl_color
 from journal_desktop.ui.charts.equity_curve import EquityCurveChart, money_ticks
 from journal_desktop.ui.charts.stat_cards import Tone
 from journal_desktop.ui.dashboard_filter import DashboardFilterBar, RangePreset, preset_range
+from journal_desktop.ui.formatting import local_time
 
 
 def dark_palette() -> QPalette:
@@ -303,3 +304,17 @@ def test_the_equity_axis_reads_amounts_with_separators_not_exponents() -> None:
         "250,000",
     ]
     assert money_ticks([0.25, 0.5], 0.25) == ["0.25", "0.50"]
+
+
+def test_hovering_the_curve_names_the_nearest_trade(qtbot: QtBot) -> None:
+    chart = EquityCurveChart()
+    qtbot.addWidget(chart)
+    assert chart.hover_text(1.7e9) == ""
+    first = datetime(2024, 3, 4, 15, tzinfo=UTC)
+    x = np.array([first.timestamp(), first.timestamp() + 3600, first.timestamp() + 7200])
+    chart.set_curve(x, np.array([100.25, -50.5, 1234.0]))
+    text = chart.hover_text(first.timestamp() + 3000)  # nearer the second close
+    assert text.splitlines()[1:] == ["Equity -50.50", "Trade 2"]
+    assert text.splitlines()[0] == local_time(first + timedelta(hours=1))
+    assert chart.hover_text(0.0).endswith("Trade 1")
+    assert chart.hover_text(2e9).endswith("Trade 3")

@@ -241,6 +241,16 @@ def test_the_date_range_changes_every_figure(
     assert values["trades"] == "2"
     assert screen.equity_curve.point_count == 2
     assert screen.heatmap.months() == [date(2024, 4, 1)]
+    assert not screen.heatmap_note.isVisible()
+    # Over four years the calendar shows the latest 24 months, and says so.
+    reload_and_wait(
+        qtbot,
+        screen,
+        lambda: screen.filter_bar.set_custom_range(date(2020, 1, 1), date(2024, 4, 30)),
+    )
+    assert screen.heatmap.months()[0] == date(2022, 5, 1)
+    assert screen.heatmap_note.isVisible()
+    assert screen.card_values()["net_pnl"] == "+275.80"
     # "This month" on 2024-04-20 is 1-20 April: the same two trades.
     reload_and_wait(qtbot, screen, lambda: screen.filter_bar.set_preset(RangePreset.THIS_MONTH))
     assert screen.card_values()["net_pnl"] == "-249.75"

@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import importlib
 import threading
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QCursor, QPen
+from PySide6.QtWidgets import QToolTip, QVBoxLayout, QWidget
 
 from journal_desktop.ui.charts.colors import chart_colors
+from journal_desktop.ui.formatting import local_time, money
 
 if TYPE_CHECKING:
     import numpy as np
@@ -107,6 +110,7 @@ class EquityCurveChart(QWidget):
         self._curve = plot.plot([], [])
         self._zero = pg.InfiniteLine(pos=0, angle=0, movable=False)
         plot.addItem(self._zero)
+        plot.scene().sigMouseMoved.connect(self._hover)
         self._layout.addWidget(plot)
         self._plot = plot
         self.apply_theme()
@@ -135,6 +139,30 @@ class EquityCurveChart(QWidget):
         if x is None or y is None:
             return np.empty(0), np.empty(0)
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+    def hover_text(self, x: float) -> str:
+        """The tooltip for the point nearest to close time `x` (POSIX seconds), "" if none."""
+        import numpy as np  # imported with pyqtgraph, never at start-up
+
+        times, equity = self.curve_data()
+        if not len(times):
+            return ""
+        index = int(np.searchsorted(times, x))
+        if index == len(times) or (index > 0 and x - times[index - 1] < times[index] - x):
+            index -= 1
+        moment = datetime.fromtimestamp(float(times[index]), UTC)
+        amount = Decimal(repr(float(equity[index])))
+        return f"{local_time(moment)}\nEquity {money(amount, signed=True)}\nTrade {index + 1:,}"
+
+    def _hover(self, scene_pos: Any) -> None:
+        if self._plot is None or not self._count:
+            return
+        view = self._plot.getPlotItem().getViewBox()
+        if not view.sceneBoundingRect().contains(scene_pos):
+            QToolTip.hideText()
+            return
+        text = self.hover_text(view.mapSceneToView(scene_pos).x())
+        QToolTip.showText(QCursor.pos(), text, self._plot)
 
     def set_curve(self, times: npt.NDArray[np.float64], equity: npt.NDArray[np.float64]) -> None:
         """Show a new curve and fit the view to it."""
