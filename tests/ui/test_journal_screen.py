@@ -10,6 +10,8 @@ from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
 from journal_desktop.domain.records import Mood, TradeStatus
+from journal_desktop.storage.paths import VaultPaths
+from journal_desktop.storage.vault import Vault
 from journal_desktop.ui import journal_screen as journal_module
 from journal_desktop.ui.formatting import money
 from journal_desktop.ui.journal_screen import JournalScreen
@@ -156,3 +158,20 @@ def test_the_calendar_marks_entries_and_trading_days(
     text_format = screen.calendar.dateTextFormat(QDate(2024, 1, 2))
     assert text_format.fontWeight() == QFont.Weight.Bold
     assert screen.calendar.dateTextFormat(QDate(2024, 1, 3)).fontWeight() != QFont.Weight.Bold
+
+
+def test_text_typed_just_before_a_lock_is_saved_after_unlock(
+    qtbot: QtBot, tasks: VaultTasks, screen: JournalScreen, ui_paths: VaultPaths, ui_key_env
+) -> None:
+    qtbot.keyClicks(screen.review.editor, "Locked mid-sentence")
+    tasks.close()  # the lock closes the vault first; the save queued after it cannot run
+    screen.save_now()
+    qtbot.waitUntil(lambda: "locked" in screen.status_label.text(), timeout=10_000)
+    assert screen.dirty and screen.review.text() == "Locked mid-sentence"
+    tasks.open(lambda: Vault.open(ui_paths, ui_key_env))
+    wait_idle(qtbot, tasks)
+    screen.mark_stale()  # what the main window does on unlock
+    qtbot.waitUntil(lambda: not screen.dirty and screen.status_label.text() == "Saved")
+    wait_idle(qtbot, tasks)
+    assert stored(qtbot, tasks, DAY).review == "Locked mid-sentence"
+    assert screen.review.text() == "Locked mid-sentence"

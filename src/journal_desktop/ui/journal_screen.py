@@ -46,7 +46,7 @@ from journal_desktop.ui.dashboard_filter import local_zone
 from journal_desktop.ui.formatting import money
 from journal_desktop.ui.journal_parts import DayTradesTable, MarkdownPane
 from journal_desktop.ui.screen import Screen
-from journal_desktop.ui.tasks import ChangeSet, VaultTasks, describe_error
+from journal_desktop.ui.tasks import ChangeSet, VaultLocked, VaultTasks, describe_error
 from journal_desktop.ui.trade_table_model import gain_loss_colors
 
 #: Pause after the last edit before the day is saved on its own.
@@ -215,6 +215,8 @@ class JournalScreen(Screen):
 
     def reload(self) -> None:
         super().reload()
+        if self.dirty:
+            self.save_now()  # an edit that could not be saved (the vault was locked) goes first
         self._load_day()
         self._load_marks()
 
@@ -324,8 +326,13 @@ class JournalScreen(Screen):
 
         def failed(error: BaseException) -> None:
             if day == self._day:
-                self._saved_rev = -1  # still unsaved: the next edit or Save tries again
-            self.status_label.setText(describe_error(error))
+                self._saved_rev = -1  # still unsaved: the next edit, Save or unlock retries
+            if isinstance(error, VaultLocked):
+                self.status_label.setText(
+                    "Not saved yet: the journal is locked. It is saved on unlock."
+                )
+            else:
+                self.status_label.setText(describe_error(error))
 
         self.tasks.run(
             lambda vault: save_day(vault, day, plan=plan, review=review, mood=mood),
