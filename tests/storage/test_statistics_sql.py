@@ -33,7 +33,7 @@ from journal_desktop.storage.statistics_sql import (
     StatisticsQueries,
     offset_segments,
 )
-from tests.storage.conftest import Position, make_trade
+from tests.storage.conftest import TRADE_OPENED, Position, make_trade
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -429,19 +429,55 @@ def test_sql_statistics_equal_the_pure_ones(
     assert_agree(vault, flt, tz)
 
 
-def test_trades_handed_over_out_of_order_are_sorted(vault: Vault, position: Position) -> None:
-    """The read usually arrives in close order (close-time index); the check must not trust it."""
+def test_trades_stored_out_of_close_order_are_sorted(vault: Vault, position: Position) -> None:
+    """The read is in storage order; the figures must come out in (close, open, id) order,
+    ties on both times broken by id."""
     base = datetime(2024, 3, 4, 15, 0, tzinfo=UTC)
+    ids = [uuid.uuid4() for _ in range(24)]
     vault.trades.add_many(
         [
-            make_trade(position, closed_at=base + timedelta(minutes=i % 4), net_pnl=Decimal(i))
-            for i in range(12)
+            make_trade(
+                position,
+                id=ids[i],
+                opened_at=base - timedelta(minutes=i % 2),
+                closed_at=base + timedelta(minutes=(7 * i) % 4),
+                net_pnl=Decimal(i - 11),
+            )
+            for i in reversed(range(24))
         ]
     )
-    q = _queries(vault)
-    columns, where, params = q._read(TradeFilter(), UTC)
-    expected = q._in_close_order(columns, where, params)
-    shuffle = [7, 3, 11, 0, 5, 9, 1, 10, 2, 8, 4, 6]
-    shuffled = type(columns)(*([column[i] for i in shuffle] for column in columns))
-    assert q._in_close_order(shuffled, where, params) == expected
-    assert list(expected.closes) == sorted(expected.closes)
+    stats = _queries(vault).statistics()
+    closes = [point.closed_at for point in stats.equity_curve]
+    assert closes == sorted(closes)
+    assert_agree(vault, TradeFilter(), UTC)
+
+
+def test_totals_beyond_int64_stay_exact(vault: Vault, position: Position) -> None:
+    """Sums of 1e-8 units that could pass 2**63 are worked in Python ints, still exact."""
+    big = Decimal("90000000000.12345678")  # 9e18 units: two of them overflow int64
+    vault.trades.add_many(
+        [
+            make_trade(position, gross_pnl=big, fees=Decimal(0), net_pnl=big),
+            make_trade(
+                position,
+                closed_at=TRADE_OPENED + timedelta(minutes=30),
+                gross_pnl=big,
+                fees=Decimal(0),
+                net_pnl=big,
+            ),
+            make_trade(
+                position,
+                closed_at=TRADE_OPENED + timedelta(minutes=40),
+                gross_pnl=-big,
+                fees=Decimal(0),
+                net_pnl=-big,
+            ),
+        ]
+    )
+    stats = _queries(vault).statistics()
+    assert stats.totals.sum_wins == 2 * big
+    assert stats.equity_curve[1].equity == 2 * big
+    assert stats.drawdown.amount == big
+    # (totals() sums in SQL, which refuses such totals; the full set does not need it)
+    pure = compute_statistics(vault.trades.list_all(), tz=NEW_YORK, symbols=_symbols(vault))
+    assert _queries(vault).statistics(tz=NEW_YORK) == pure

@@ -8,58 +8,59 @@ overflow, reported as a VaultError) a total beyond +-92,233,720,368.54775807.
 Where the time goes, and why the full set is one read:
 
 - Reading the wide trade rows is most of any query, and each GROUP BY adds a sort of every
-  trade; handing 100,000 rows to Python as tuples costs as much again. So `statistics()` reads
-  the table once and gets each needed column back as one `group_concat` string: close time,
-  net, gross, fees, risk, tag list, instrument, setup, and a small integer combining
-  direction, holding bucket and local open hour (both worked out in SQL).
-- In close order (the close-time index usually delivers it; it is checked, not trusted) the
-  trades give the equity curve, drawdown, streaks and R-multiples, and come in runs of one
-  local day, summed at C level into the daily series; totals and weekdays add up the days.
-- Breakdowns group positions by key (one dict lookup per trade) and sum each group with
-  C-level gathers; direction, holding time and hour share one grouping of their combined key.
+  trade; handing 100,000 rows to Python as tuples costs several times the read. So
+  `statistics()` reads the table once, in storage order, and gets each needed column back as
+  one `group_concat` string: close and open time, net, gross, fees, the risks set (and those
+  trades' nets), tag list, instrument, setup, direction and rowid.
+- numpy does the rest: the times become microseconds (numpy's ISO reader on the fixed-width
+  text), the money int64 arrays of 1e-8 units. Every breakdown is one stable sort of a small
+  integer key and `add.reduceat` over the trades' net, gross, fees, wins and losses, so every
+  sum stays an exact integer; when n * max|amount| could pass 2**61 the arrays hold Python
+  ints instead (slower, still exact). Money becomes Decimal only in the finished buckets.
+- Close order (close, open, id) is a lexsort of the two times; trades that tie on both are
+  told apart by id, read for just those trades. The equity curve is a cumulative sum, the
+  drawdown a running maximum, streaks runs of a 0/1 byte string; R-multiples are the one
+  per-trade Decimal work (a quotient each, correctly rounded, as the pure path does).
+- Keys with few values (direction, holding bucket, local open hour) share one grouping of
+  their combined key; text keys (instrument, setup, tag list) are numbered through a dict.
 - `totals()` alone is one aggregate query; the other single-figure methods read like
   `statistics()`, so call that once when several figures are needed.
 
-Time zones: the local open hour is computed in SQL from the zone's UTC offset, written as a
-CASE over the offset changes found between the first and last open in the vault (bisected to
-the microsecond); local close dates come from each day's first instant (`start_of_day`) and a
-bisection of the sorted close times. A day whose first and last trade differ in offset (a DST
-change) is bucketed trade by trade. Both assume a zone changes its offset at most once a day,
-which holds throughout the tz database.
+Time zones: each trade's local close date and local open hour come from the zone's UTC
+offset at that instant, taken from the offset changes found between the first and last time
+read (`offset_segments`, bisected to the microsecond). That assumes a zone changes its
+offset at most once a day, which holds throughout the tz database.
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import json
-import operator
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
 
 from journal_desktop.domain.records import Trade, TradeDirection
 from journal_desktop.domain.statistics import (
     EXACT,
     QUOTIENT,
     BucketStats,
-    Drawdown,
     EquityPoint,
     HoldingTime,
     RStats,
     Statistics,
     TradeFilter,
-    largest_fall,
+    compute_statistics,
     make_drawdown,
     r_stats_of,
-    start_of_day,
-    streaks_of,
 )
 from journal_desktop.storage.codec import enc_utc
-from journal_desktop.storage.database import Database, Row
+from journal_desktop.storage.database import Database
 from journal_desktop.storage.repositories.records import TradeRepository
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 T = TypeVar("T")
 
@@ -77,27 +78,7 @@ _AGGREGATES = """count(*),
     max(t.net_pnl_e8),
     min(t.net_pnl_e8)"""
 
-#: Microseconds between open and close, exactly: whole seconds from unixepoch on the text cut
-#: before the fraction (given the fraction, older SQLite rounds to milliseconds: 3.40 reads
-#: 14:30:59.9996 as 14:31:00) plus the difference of the six fraction digits.
-_HELD_US = (
-    "((unixepoch(substr(t.closed_at, 1, 19)) - unixepoch(substr(t.opened_at, 1, 19))) * 1000000"
-    " + (substr(t.closed_at, 21, 6) - substr(t.opened_at, 21, 6)))"
-)
-_HOLDING = list(HoldingTime)
-#: The holding bucket index (0 = under a minute) from `held`; each bucket includes its bound.
-_HOLDING_INDEX = " + ".join(
-    f"(held >= {h.lower // timedelta(microseconds=1)})" for h in _HOLDING[1:]
-)
-
-#: Microseconds since UTC midnight of the open time (fixed-width text).
-_OPEN_US_OF_DAY = (
-    "(substr(t.opened_at, 12, 2) * 3600000000 + substr(t.opened_at, 15, 2) * 60000000"
-    " + substr(t.opened_at, 18, 2) * 1000000 + substr(t.opened_at, 21, 6))"
-)
 _HOUR_US = 3_600_000_000
-#: Added before dividing so a negative offset never makes the dividend negative.
-_TWO_DAYS_US = 2 * 86_400_000_000
 
 
 def _where(flt: TradeFilter, *, close_index: bool = False) -> tuple[str, list[Any]]:
@@ -209,9 +190,20 @@ def _buckets(groups: Mapping[Any, _Sums], keys: Any) -> dict[Any, BucketStats]:
 
 # -- the equity curve, built on demand ---------------------------------------------------------
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _instant(value: Any) -> datetime:
+    """A close time as stored (UTC text) or as microseconds since 1970, as an aware UTC time."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return _EPOCH + int(value) * _MICROSECOND
+
 
 class E8EquityCurve(Sequence[EquityPoint]):
-    """The equity curve kept as close-time text and cumulative 1e-8 units.
+    """The equity curve kept as close times (UTC text or microseconds since 1970) and
+    cumulative 1e-8 units.
 
     A dashboard plots a few hundred points of a 100,000-trade curve; building every
     (datetime, Decimal) pair up front would cost more than all the SQL. Points are built when
@@ -220,7 +212,9 @@ class E8EquityCurve(Sequence[EquityPoint]):
 
     __slots__ = ("_closes", "_equity")
 
-    def __init__(self, closes: Sequence[str], equity_e8: Sequence[int]) -> None:
+    def __init__(
+        self, closes: Sequence[Any] | IntArray, equity_e8: Sequence[Any] | IntArray
+    ) -> None:
         self._closes = closes
         self._equity = equity_e8
 
@@ -236,11 +230,11 @@ class E8EquityCurve(Sequence[EquityPoint]):
     def __getitem__(self, index: int | slice) -> EquityPoint | Sequence[EquityPoint]:
         if isinstance(index, slice):
             return E8EquityCurve(self._closes[index], self._equity[index])
-        return EquityPoint(datetime.fromisoformat(self._closes[index]), _e8(self._equity[index]))
+        return EquityPoint(_instant(self._closes[index]), _e8(int(self._equity[index])))
 
     def __iter__(self) -> Iterator[EquityPoint]:
         for close, equity in zip(self._closes, self._equity, strict=True):
-            yield EquityPoint(datetime.fromisoformat(close), _e8(equity))
+            yield EquityPoint(_instant(close), _e8(int(equity)))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -255,102 +249,178 @@ class E8EquityCurve(Sequence[EquityPoint]):
 
 # -- one read of every column the figures need ----------------------------------------------------
 
+#: What one read hands over, per trade, each column as one `group_concat` string: the times
+#: (fixed-width UTC text), the money in 1e-8 units, the risks set and those trades' nets, the tag
+#: lists (joined with ";", which UUIDs never hold), instruments, setups (a JSON array: free
+#: text), the direction as one digit, and the rowid (to name trades that tie in close order).
+_READ = """SELECT count(*),
+    group_concat(t.closed_at), group_concat(t.opened_at),
+    group_concat(t.net_pnl_e8), group_concat(t.gross_pnl_e8), group_concat(t.fees_e8),
+    group_concat(t.initial_risk),
+    group_concat(CASE WHEN t.initial_risk IS NOT NULL THEN t.net_pnl_e8 END),
+    group_concat(t.tag_ids, ';'),
+    group_concat(t.instrument_id), json_group_array(t.setup),
+    group_concat(t.direction = 'short', ''), group_concat(t.rowid)
+FROM trades t
+WHERE {where}"""
 
-class _Columns(NamedTuple):
-    """One list per column, aligned: the i-th entries describe the same trade."""
+_US_PER_DAY = 86_400_000_000
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_HOLDING = tuple(HoldingTime)
+_HOLDING_LOWER_US = tuple(h.lower // _MICROSECOND for h in _HOLDING)
+_DIRECTIONS = (TradeDirection.LONG, TradeDirection.SHORT)
+#: `YYYY-MM-DDTHH:MM:SS.ffffffZ` and the comma group_concat puts after it.
+_STAMP_WIDTH = 28
+#: Sums of int64 units are exact while n * max|value| stays below this (falls and peaks of
+#: the equity curve are differences of such sums); beyond it the arrays hold Python ints.
+_INT64_SAFE = 2**61
 
-    closes: list[str]
-    nets: list[int]
-    gross: list[int]
-    fees: list[int]
-    #: Initial risk as stored (canonical decimal text), "" where none was set.
-    risks: list[str]
-    tag_ids: list[str]
-    instruments: list[str]
-    setups: list[str]
-    #: (direction index * 8 + holding bucket index) * 24 + local open hour, one small int.
-    shapes: list[int]
+IntArray: TypeAlias = "NDArray[Any]"
 
-    def at(self, positions: Sequence[int]) -> _Sums:
-        """The figures of the trades at these positions (C-level gathers and sums)."""
-        return _Sums.of_run(
-            list(map(self.nets.__getitem__, positions)),
-            sum(map(self.gross.__getitem__, positions)),
-            sum(map(self.fees.__getitem__, positions)),
-        )
-
-
-_NO_COLUMNS = _Columns([], [], [], [], [], [], [], [], [])
-
-
-class _InOrder(NamedTuple):
-    """The columns the order-dependent figures need, in (close, open, id) order."""
-
-    closes: Sequence[str]
-    nets: Sequence[int]
-    gross: Sequence[int]
-    fees: Sequence[int]
-    risks: Sequence[str]
+# numpy is imported where it is used: it takes 0.2-0.3 s to import, which the app's start-up
+# and the command line's other commands should not pay.
 
 
-def _ints(text: str) -> list[int]:
-    """Comma-separated integers: the C JSON parser reads them about 2x faster than split+int."""
-    values: list[int] = json.loads(f"[{text}]")
+def _micros(text: str, count: int) -> IntArray:
+    """Microseconds since 1970 of `count` comma-joined UTC times as the codec writes them.
+
+    Text in exactly that fixed-width shape is parsed by numpy's ISO reader (in C); anything
+    else is read one value at a time.
+    """
+    import numpy as np
+
+    raw = np.frombuffer(text.encode("ascii", "replace") + b",", dtype=np.uint8)
+    if raw.size == count * _STAMP_WIDTH:
+        cells = raw.reshape(count, _STAMP_WIDTH)
+        if (cells[:, 26] == ord("Z")).all() and (cells[:, 27] == ord(",")).all():
+            try:
+                stamps = np.ascontiguousarray(cells[:, :26]).view("S26").ravel()
+                result: IntArray = stamps.astype("datetime64[us]").astype(np.int64)
+            except ValueError:
+                pass
+            else:
+                return result
+    return np.array(
+        [(datetime.fromisoformat(v) - _EPOCH) // _MICROSECOND for v in text.split(",")],
+        dtype=np.int64,
+    )
+
+
+def _ints(text: str, count: int) -> IntArray:
+    """`count` comma-separated integers (SQLite INTEGERs, so within int64), parsed in C."""
+    import numpy as np
+
+    values: IntArray = np.fromstring(text, dtype=np.int64, sep=",")  # text mode: exact
+    if values.size != count:  # pragma: no cover - group_concat wrote something unexpected
+        values = np.array([int(v) for v in text.split(",")], dtype=np.int64)
     return values
 
 
-def _group(keys: Sequence[Any]) -> dict[Any, list[int]]:
-    """Positions by key: one dict lookup and append per trade, the cheapest grouping here."""
-    groups: dict[Any, list[int]] = {}
-    for position, key in enumerate(keys):
-        positions = groups.get(key)
-        if positions is None:
-            groups[key] = [position]
-        else:
-            positions.append(position)
-    return groups
+def _codes(keys: Sequence[str]) -> tuple[list[str], IntArray]:
+    """(the distinct keys in ascending order, each key's index in it), via one dict."""
+    import numpy as np
+
+    distinct = sorted(dict.fromkeys(keys))
+    index = {key: i for i, key in enumerate(distinct)}
+    return distinct, np.fromiter(map(index.__getitem__, keys), dtype=np.int64, count=len(keys))
 
 
-def _daily_runs(trades: _InOrder, tz: tzinfo) -> dict[date, _Sums]:
-    """Sums per local close date, from the runs of one day in the sorted close times."""
-    closes = trades.closes
-    if not closes:
-        return {}
-    first = datetime.fromisoformat(closes[0]).astimezone(tz).date()
-    last = datetime.fromisoformat(closes[-1]).astimezone(tz).date()
-    fixed = isinstance(tz, timezone)
-    days: dict[date, _Sums] = {}
-    start = 0
-    day = first
-    while start < len(closes):
-        following = day + timedelta(days=1)
-        end = (
-            len(closes)
-            if day >= last
-            else bisect.bisect_left(closes, enc_utc(start_of_day(following, tz)), lo=start)
+class _Money:
+    """The trades' money as arrays, one column per trade, ready for grouped exact sums."""
+
+    def __init__(self, net: IntArray, gross: IntArray, fees: IntArray) -> None:
+        import numpy as np
+
+        count = len(net)
+        bound = (
+            max(
+                int(net.max()),
+                -int(net.min()),
+                int(gross.max()),
+                -int(gross.min()),
+                int(fees.max()),
+                -int(fees.min()),
+            )
+            if count
+            else 0
         )
-        if end > start:
-            if fixed or _one_day(closes[start], closes[end - 1], day, tz):
-                days[day] = _Sums.of_run(
-                    trades.nets[start:end],
-                    sum(trades.gross[start:end]),
-                    sum(trades.fees[start:end]),
-                )
-            else:  # the offset changes within the day (DST): each trade on its own
-                for i in range(start, end):
-                    local = datetime.fromisoformat(closes[i]).astimezone(tz).date()
-                    single = _Sums.of_run([trades.nets[i]], trades.gross[i], trades.fees[i])
-                    _add(days, local, single.values)
-        start = end
-        day = following
-    return dict(sorted(days.items()))
+        if bound * max(count, 1) >= _INT64_SAFE:  # exact Python ints instead
+            net, gross, fees = (a.astype(object) for a in (net, gross, fees))
+        self.net = net
+        wins = net > 0
+        losses = net < 0
+        zero = net.dtype.type(0) if net.dtype != object else 0
+        #: Rows: net, gross, fees, sum of wins, sum of losses, wins, losses.
+        self.table = np.stack(
+            [
+                net,
+                gross,
+                fees,
+                np.where(wins, net, zero),
+                np.where(losses, net, zero),
+                wins.astype(net.dtype),
+                losses.astype(net.dtype),
+            ]
+        )
+
+    def groups(self, codes: IntArray) -> tuple[IntArray, list[_Sums]]:
+        """(distinct codes ascending, the figures of each code's trades), summed exactly."""
+        import numpy as np
+
+        if codes.size and int(codes.min()) >= 0 and int(codes.max()) < 2**15:
+            codes = codes.astype(np.int16)  # small keys sort by radix, in one pass
+        order = np.argsort(codes, kind="stable")
+        ordered = codes[order]
+        starts = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1))
+        counts = np.diff(np.append(starts, len(codes)))
+        sums = np.add.reduceat(self.table[:, order], starts, axis=1).tolist()
+        nets = self.net[order]
+        high = np.maximum.reduceat(nets, starts).tolist()
+        low = np.minimum.reduceat(nets, starts).tolist()
+        net, gross, fees, sum_w, sum_l, wins, losses = sums
+        figures = [
+            _Sums((c, w, lo, n, g, f, sw, sl, h, m))
+            for c, w, lo, n, g, f, sw, sl, h, m in zip(
+                counts.tolist(),
+                wins,
+                losses,
+                net,
+                gross,
+                fees,
+                sum_w,
+                sum_l,
+                high,
+                low,
+                strict=True,
+            )
+        ]
+        return ordered[starts], figures
 
 
-def _one_day(first_close: str, last_close: str, day: date, tz: tzinfo) -> bool:
-    """Whether a run's first and last trade both fall on `day` at the same UTC offset."""
-    a = datetime.fromisoformat(first_close).astimezone(tz)
-    b = datetime.fromisoformat(last_close).astimezone(tz)
-    return a.date() == day == b.date() and a.utcoffset() == b.utcoffset()
+def _offsets(tz: tzinfo, instants: IntArray) -> IntArray | int:
+    """The zone's UTC offset (µs) at each instant, from the offset changes between the first
+    and the last (see `offset_segments`); one number where it never changes."""
+    import numpy as np
+
+    if tz is UTC or not instants.size:
+        return 0
+    if isinstance(tz, timezone):
+        return _offset_us(tz, _EPOCH)
+    first, last = int(instants.min()), int(instants.max())
+    segments = offset_segments(tz, _instant(first), _instant(last))
+    if len(segments) == 1:
+        return segments[0][1]
+    starts = np.array([(at - _EPOCH) // _MICROSECOND for at, _ in segments], dtype=np.int64)
+    values = np.array([offset for _, offset in segments], dtype=np.int64)
+    found: IntArray = values[np.searchsorted(starts, instants, side="right") - 1]
+    return found
+
+
+def _streak(flags: IntArray) -> int:
+    """The longest run of True (C-level split of the 0/1 bytes)."""
+    import numpy as np
+
+    return max(map(len, flags.astype(np.uint8).tobytes().split(b"\0")))
 
 
 # -- time zone offsets, for SQL --------------------------------------------------------------------
@@ -391,20 +461,6 @@ def offset_segments(tz: tzinfo, first: datetime, last: datetime) -> list[tuple[d
 # -- the queries -------------------------------------------------------------------------------
 
 _ALL = TradeFilter()
-
-#: What one read hands over, per trade; every expression is text without commas except the
-#: tag lists (joined with ";", which UUIDs never hold) and setups (a JSON array: free text).
-_READ_COLUMNS = (
-    "group_concat(t.closed_at)",
-    "group_concat(t.net_pnl_e8)",
-    "group_concat(t.gross_pnl_e8)",
-    "group_concat(t.fees_e8)",
-    "group_concat(t.risk)",
-    "group_concat(t.tag_ids, ';')",
-    "group_concat(t.instrument_id)",
-    "json_group_array(t.setup)",
-    f"group_concat(((t.direction = 'short') * {len(_HOLDING)} + {_HOLDING_INDEX}) * 24 + t.hour)",
-)
 
 
 class StatisticsQueries:
@@ -465,32 +521,65 @@ class StatisticsQueries:
         tz: tzinfo = UTC,
         tag_names: Mapping[uuid.UUID, str] | None = None,
     ) -> Statistics:
-        """Every figure of `compute_statistics`, from one read of the trades table."""
-        columns, where, params = self._read(flt, tz)
-        in_order = self._in_close_order(columns, where, params)
-        directions, holding, hours = _by_shape(columns)
-        daily = _daily_runs(in_order, tz)
+        """Every figure of `compute_statistics`, from one read of the trades table.
+
+        Each needed column comes back as one `group_concat` string (a string per column, not
+        a tuple per row, is what makes 100,000 trades cheap to hand over), parsed into numpy
+        arrays; every sum is of integer 1e-8 units, exact (int64 while the totals provably
+        fit, Python ints beyond), and becomes a Decimal only at the end.
+        """
+        import numpy as np
+
+        where, params = _where(flt)
+        row = self._db.query_one(_READ.format(where=where), params)
+        if row is None or not row[0]:
+            return compute_statistics((), tz=tz)
+        count = int(row[0])
+        closes = _micros(row[1], count)
+        opens = _micros(row[2], count)
+        money = _Money(_ints(row[3], count), _ints(row[4], count), _ints(row[5], count))
+        order = self._close_order(closes, opens, _ints(row[12], count))
+
+        close_local = closes + _offsets(tz, closes)
+        open_local = opens + _offsets(tz, opens)
+        days, daily_sums = money.groups(close_local // _US_PER_DAY)
+        daily = {
+            date.fromordinal(int(day) + _EPOCH_ORDINAL): sums.bucket()
+            for day, sums in zip(days.tolist(), daily_sums, strict=True)
+        }
         totals = _Sums()
         weekdays: dict[int, _Sums] = {}
-        for day, sums in daily.items():
+        for day, sums in zip(days.tolist(), daily_sums, strict=True):
             totals.add(sums.values)
-            _add(weekdays, day.weekday(), sums.values)
-        path = _path_figures(in_order)
+            _add(weekdays, (day + 3) % 7, sums.values)  # 1970-01-01 was a Thursday
+
+        # Direction, holding time and open hour from one grouping of their combined key.
+        held = np.searchsorted(np.array(_HOLDING_LOWER_US), closes - opens, side="right") - 1
+        direction = np.frombuffer(row[11].encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+        shape = (direction * len(_HOLDING) + np.maximum(held, 0)) * 24 + (
+            open_local // _HOUR_US
+        ) % 24
+        directions: dict[TradeDirection, _Sums] = {}
+        holding: dict[HoldingTime, _Sums] = {}
+        hours: dict[int, _Sums] = {}
+        for code, sums in zip(*money.groups(shape), strict=True):
+            rest, hour = divmod(int(code), 24)
+            side, hold = divmod(rest, len(_HOLDING))
+            _add(directions, _DIRECTIONS[side], sums.values)
+            _add(holding, _HOLDING[hold], sums.values)
+            _add(hours, hour, sums.values)
         return Statistics(
             totals=totals.bucket(),
-            r=path.r,
-            drawdown=path.drawdown,
-            longest_win_streak=path.win_streak,
-            longest_loss_streak=path.loss_streak,
-            equity_curve=path.curve,
-            daily=_buckets(daily, daily),
-            by_symbol=self._by_symbol(columns),
-            by_tag=_by_tag(columns, tag_names or {}),
-            by_setup=_by_key(columns, columns.setups),
+            r=_r_stats(row[6], row[7]),
+            **_path_figures(closes[order], money.net[order]),
+            daily=daily,
+            by_symbol=self._by_symbol(money, row[9].split(",")),
+            by_tag=_by_tag(money, row[8].split(";"), tag_names or {}),
+            by_setup=_by_text(money, json.loads(row[10])),
             by_weekday=_buckets(weekdays, sorted(weekdays)),
-            by_hour=hours,
-            by_holding_time=holding,
-            by_direction=directions,
+            by_hour=_buckets(hours, sorted(hours)),
+            by_holding_time=_buckets(holding, _HOLDING),
+            by_direction=_buckets(directions, _DIRECTIONS),
             tz=tz,
         )
 
@@ -504,161 +593,100 @@ class StatisticsQueries:
 
     # -- the read ------------------------------------------------------------------------------
 
-    def _read(self, flt: TradeFilter, tz: tzinfo) -> tuple[_Columns, str, list[Any]]:
-        """Every column the figures need, for every matching trade, in one read.
+    def _close_order(self, closes: IntArray, opens: IntArray, rowids: IntArray) -> IntArray:
+        """Positions in (close, open, id) order, the one order every path uses.
 
-        Each column comes back as one `group_concat` string (a string per column, not a tuple
-        per row, is what makes 100,000 trades cheap to hand over). An aggregate step feeds all
-        of them the same row, so the lists line up. The holding bucket and the local open hour
-        are worked out in SQL; the inner query is kept a subquery (LIMIT -1) so each is
-        computed once per trade. Reading through the close-time index usually hands the
-        trades over already in close order; `_in_close_order` checks rather than trusts that.
+        Trades that close and open at the same microseconds (brokers that report whole
+        seconds) are told apart by id, read for just those trades.
         """
-        where, params = _where(flt, close_index=True)
-        hour_sql, hour_params = self._local_hour_sql(tz)
-        row = self._db.query_one(
-            f"""SELECT count(*), {", ".join(_READ_COLUMNS)}
-            FROM (
-                SELECT t.closed_at, t.net_pnl_e8, t.gross_pnl_e8, t.fees_e8,
-                    coalesce(t.initial_risk, '') AS risk, t.tag_ids, t.instrument_id,
-                    t.direction, t.setup, {_HELD_US} AS held, {hour_sql} AS hour
-                FROM trades t
-                WHERE {where}
-                LIMIT -1
-            ) AS t""",
-            [*hour_params, *params],
-        )
-        if row is None or not row[0]:
-            return _NO_COLUMNS, where, params
-        columns = _Columns(
-            closes=row[1].split(","),
-            nets=_ints(row[2]),
-            gross=_ints(row[3]),
-            fees=_ints(row[4]),
-            risks=row[5].split(","),
-            tag_ids=row[6].split(";"),
-            instruments=row[7].split(","),
-            setups=json.loads(row[8]),
-            shapes=_ints(row[9]),
-        )
-        return columns, where, params
+        import numpy as np
 
-    def _in_close_order(self, columns: _Columns, where: str, params: list[Any]) -> _InOrder:
-        """The order-dependent columns sorted by (close, open, id).
-
-        Sorted here only if they did not arrive sorted. Trades that close at the same
-        microsecond (common with brokers that report whole seconds) are interchangeable except
-        for their values, so each such run takes its values, in open-time and id order, from a
-        small query over just those close times.
-        """
-        closes = columns.closes
-        order: list[int] | None = None
-        if not all(map(operator.le, closes, itertools.islice(closes, 1, None))):
-            order = sorted(range(len(closes)), key=closes.__getitem__)
-        if order is None:
-            trades = _InOrder(closes, columns.nets, columns.gross, columns.fees, columns.risks)
-        else:
-            trades = _InOrder(
-                _permuted(closes, order),
-                _permuted(columns.nets, order),
-                _permuted(columns.gross, order),
-                _permuted(columns.fees, order),
-                _permuted(columns.risks, order),
+        order: IntArray = np.lexsort((opens, closes))
+        c, o = closes[order], opens[order]
+        tied = (c[1:] == c[:-1]) & (o[1:] == o[:-1])
+        if not tied.any():
+            return order
+        at = np.flatnonzero(tied)
+        involved = order[np.union1d(at, at + 1)]
+        ids: dict[int, str] = dict(
+            self._db.query(
+                "SELECT rowid, id FROM trades WHERE rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(rowids[involved].tolist()),),
             )
-        tied = sorted({a for a, b in itertools.pairwise(trades.closes) if a == b})
-        if not tied:
-            return trades
-        runs: dict[str, list[Row]] = {}
-        for row in self._db.query(
-            "SELECT t.closed_at, t.net_pnl_e8, t.gross_pnl_e8, t.fees_e8, "
-            f"coalesce(t.initial_risk, '') FROM trades t WHERE {where} "
-            "AND t.closed_at IN (SELECT value FROM json_each(?)) "
-            "ORDER BY t.closed_at, t.opened_at, t.id",
-            [*params, json.dumps(tied)],
-        ):
-            runs.setdefault(row[0], []).append(row)
-        rows = list(zip(*trades, strict=True))
-        untied: list[tuple[Any, ...]] = []
-        for close, run in itertools.groupby(rows, key=operator.itemgetter(0)):
-            untied.extend(runs.get(close) or run)
-        return _InOrder(*(list(column) for column in zip(*untied, strict=True)))
-
-    def _by_symbol(self, columns: _Columns) -> dict[str, BucketStats]:
-        """By symbol: instruments grouped by id, then ids that share a symbol merged."""
-        names = {str(r[0]): str(r[1]) for r in self._db.query("SELECT id, symbol FROM instruments")}
-        by_symbol: dict[str, list[int]] = {}
-        for instrument, positions in _group(columns.instruments).items():
-            by_symbol.setdefault(names.get(instrument, instrument), []).extend(positions)
-        return {symbol: columns.at(by_symbol[symbol]).bucket() for symbol in sorted(by_symbol)}
-
-    def _local_hour_sql(self, tz: tzinfo) -> tuple[str, list[Any]]:
-        """SQL for the local hour (0-23) of `t.opened_at` in `tz`, and its bound values."""
-        if isinstance(tz, timezone):
-            segments = [(datetime.min.replace(tzinfo=UTC), _offset_us(tz, datetime.now(UTC)))]
-        else:
-            # The open times of every trade (an index read): a superset of the filter's.
-            row = self._db.query_one("SELECT min(opened_at), max(opened_at) FROM trades")
-            if row is None or row[0] is None:
-                return "0", []
-            first, last = (datetime.fromisoformat(v) for v in row)
-            segments = offset_segments(tz, first, last)
-        if len(segments) == 1 and segments[0][1] == 0:
-            return "CAST(substr(t.opened_at, 12, 2) AS INTEGER)", []
-        params: list[Any] = []
-        if len(segments) == 1:
-            offset_sql = "?"
-            params.append(segments[0][1])
-        else:
-            branches = []
-            for (_, offset), (following, _) in itertools.pairwise(segments):
-                branches.append("WHEN t.opened_at < ? THEN ?")
-                params.extend((enc_utc(following), offset))
-            offset_sql = f"CASE {' '.join(branches)} ELSE ? END"
-            params.append(segments[-1][1])
-        return (
-            f"(({_OPEN_US_OF_DAY} + {offset_sql} + {_TWO_DAYS_US}) / {_HOUR_US}) % 24",
-            params,
         )
+        rank = np.zeros(len(closes), dtype=np.int64)
+        by_id = sorted(involved.tolist(), key=lambda i: str(ids[int(rowids[i])]))
+        rank[by_id] = np.arange(1, len(by_id) + 1)
+        result: IntArray = np.lexsort((rank, opens, closes))
+        return result
+
+    def _by_symbol(self, money: _Money, instruments: Sequence[str]) -> dict[str, BucketStats]:
+        """By symbol: instruments that share a symbol are one bucket (an unknown instrument
+        shows as its id)."""
+        names = {str(r[0]): str(r[1]) for r in self._db.query("SELECT id, symbol FROM instruments")}
+        distinct, codes = _codes(instruments)
+        symbols, symbol_codes = _codes([names.get(i, i) for i in distinct])
+        keys, sums = money.groups(symbol_codes[codes])
+        return {symbols[k]: s.bucket() for k, s in zip(keys.tolist(), sums, strict=True)}
 
 
-def _permuted(column: Sequence[T], order: Sequence[int]) -> list[T]:
-    return list(map(column.__getitem__, order))
+def _by_text(money: _Money, keys: Sequence[str]) -> dict[str, BucketStats]:
+    """A breakdown by one text column (setups), keys ascending."""
+    distinct, codes = _codes(keys)
+    found, sums = money.groups(codes)
+    return {distinct[k]: s.bucket() for k, s in zip(found.tolist(), sums, strict=True)}
 
 
-def _by_key(columns: _Columns, keys: Sequence[str]) -> dict[str, BucketStats]:
-    """A breakdown by one text column: positions grouped by key, each group summed at C level."""
-    groups = _group(keys)
-    return {key: columns.at(groups[key]).bucket() for key in sorted(groups)}
+def _by_tag(
+    money: _Money, tag_lists: Sequence[str], tag_names: Mapping[uuid.UUID, str]
+) -> dict[str, BucketStats]:
+    """By tag name; a trade counts under each of its tags (unknown ids show as UUIDs).
+
+    Trades share a few tag lists: the trades are summed per stored list, then each list's
+    figures are added to each of its tags."""
+    names = {str(k): v for k, v in tag_names.items()}
+    distinct, codes = _codes(tag_lists)
+    found, sums = money.groups(codes)
+    by_tag: dict[str, _Sums] = {}
+    for code, figures in zip(found.tolist(), sums, strict=True):
+        text = distinct[code]
+        if text != "[]":
+            for tag_id in _tag_list(text):
+                _add(by_tag, names.get(tag_id, tag_id), figures.values)
+    return {name: by_tag[name].bucket() for name in sorted(by_tag)}
 
 
-def _by_shape(
-    columns: _Columns,
-) -> tuple[
-    dict[TradeDirection, BucketStats], dict[HoldingTime, BucketStats], dict[int, BucketStats]
-]:
-    """Direction, holding time and open hour from one grouping of their combined key.
+def _r_stats(risks: str | None, nets: str | None) -> RStats:
+    """R-multiples of the trades with a risk set (their risks and nets, comma-joined).
 
-    At most 2 * 8 * 24 groups are summed over the trades once, then added up three ways,
-    instead of three passes over every trade.
-    """
-    directions: dict[TradeDirection, _Sums] = {}
-    holding: dict[HoldingTime, _Sums] = {}
-    hours: dict[int, _Sums] = {}
-    for shape, positions in _group(columns.shapes).items():
-        sums = columns.at(positions).values
-        rest, hour = divmod(shape, 24)
-        direction, hold = divmod(rest, len(_HOLDING))
-        _add(directions, _DIRECTIONS[direction], sums)
-        _add(holding, _HOLDING[hold], sums)
-        _add(hours, hour, sums)
-    return (
-        _buckets(directions, TradeDirection),
-        _buckets(holding, HoldingTime),
-        _buckets(hours, sorted(hours)),
-    )
+    Net units / risk is R * 1e8: the same digits as `r_multiple` gives (rounding to
+    significant digits commutes with powers of ten); r_stats_of scales the sums back. Their
+    sums are exact, so any order will do."""
+    import numpy as np
+
+    if not risks or not nets:
+        return RStats()
+    units = np.fromstring(nets, dtype=np.int64, sep=",").tolist()
+    texts = risks.split(",")
+    values = {text: Decimal(text) for text in dict.fromkeys(texts)}  # risks repeat
+    return r_stats_of(list(map(QUOTIENT.divide, units, map(values.__getitem__, texts))), scale=8)
 
 
-_DIRECTIONS = (TradeDirection.LONG, TradeDirection.SHORT)
+def _path_figures(closes: IntArray, nets: IntArray) -> dict[str, Any]:
+    """Equity curve, drawdown and streaks of the trades in close order."""
+    import numpy as np
+
+    equity = np.cumsum(nets)
+    peaks = np.maximum(np.maximum.accumulate(equity), 0)  # peaks include the starting 0
+    falls = peaks - equity
+    worst = int(np.argmax(falls))  # the first of equal falls
+    amount, peak = (int(falls[worst]), int(peaks[worst])) if falls[worst] > 0 else (0, 0)
+    return {
+        "equity_curve": E8EquityCurve(closes, equity),
+        "drawdown": make_drawdown(_e8(amount), _e8(peak), any_trades=len(nets) > 0),
+        "longest_win_streak": _streak(nets > 0),
+        "longest_loss_streak": _streak(nets < 0),
+    }
 
 
 def _tag_list(text: str) -> list[str]:
@@ -668,47 +696,6 @@ def _tag_list(text: str) -> list[str]:
     if text[:2] == '["' and text[-2:] == '"]' and all(len(i) == 36 for i in ids):
         return ids
     return [str(i) for i in json.loads(text)]
-
-
-def _by_tag(columns: _Columns, tag_names: Mapping[uuid.UUID, str]) -> dict[str, BucketStats]:
-    """By tag name; a trade counts under each of its tags (unknown ids show as UUIDs)."""
-    names = {str(k): v for k, v in tag_names.items()}
-    by_tag: dict[str, list[int]] = {}
-    # Trades share a few tag lists: group by the stored text, then read each list once.
-    for text, positions in _group(columns.tag_ids).items():
-        if text != "[]":
-            for tag_id in _tag_list(text):
-                by_tag.setdefault(names.get(tag_id, tag_id), []).extend(positions)
-    return {name: columns.at(sorted(by_tag[name])).bucket() for name in sorted(by_tag)}
-
-
-class _Path(NamedTuple):
-    curve: E8EquityCurve
-    drawdown: Drawdown
-    win_streak: int
-    loss_streak: int
-    r: RStats
-
-
-def _path_figures(trades: _InOrder) -> _Path:
-    """Equity curve, drawdown, streaks and R-multiples of the trades in close order."""
-    nets = trades.nets
-    amount, peak = largest_fall(nets, 0)
-    win_streak, loss_streak = streaks_of(nets)
-    # net units / risk is R * 1e8: the same digits as `r_multiple` gives (rounding to
-    # significant digits commutes with powers of ten); r_stats_of scales the sums back.
-    divide = QUOTIENT.divide
-    r_scaled = [
-        divide(net, Decimal(risk)) for net, risk in zip(nets, trades.risks, strict=True) if risk
-    ]
-    equity = list(itertools.accumulate(nets))
-    return _Path(
-        curve=E8EquityCurve(trades.closes, equity),
-        drawdown=make_drawdown(_e8(amount), _e8(peak), any_trades=bool(nets)),
-        win_streak=win_streak,
-        loss_streak=loss_streak,
-        r=r_stats_of(r_scaled, scale=8),
-    )
 
 
 #: The columns every record table starts with (the order `RecordRepository.decode` reads).
