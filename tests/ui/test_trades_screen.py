@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, QItemSelection, QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -187,3 +188,27 @@ def test_a_cancelled_bulk_tag_changes_nothing(
     wait_idle(qtbot, tasks)
     assert run_sync(qtbot, tasks, lambda v: v.tags.by_name("Everything")) is None
     assert run_sync(qtbot, tasks, lambda v: sum(bool(t.tag_ids) for t in v.trades.list_all())) == 0
+
+
+def test_column_widths_are_remembered(
+    qtbot: QtBot, tasks: VaultTasks, data: TradeSet, tmp_path: Path
+) -> None:
+    app = QCoreApplication.instance()
+    assert app is not None
+    name, default_format = app.organizationName(), QSettings.defaultFormat()
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    app.setOrganizationName("journal-desktop-tests")
+    try:
+        first = TradesScreen(tasks)
+        qtbot.addWidget(first)
+        first.show()
+        first.view.setColumnWidth(3, 211)
+        first.hide()  # hiding stores the header's state
+        second = TradesScreen(tasks)
+        qtbot.addWidget(second)
+        assert second.view.columnWidth(3) == 211
+        wait_idle(qtbot, tasks)
+    finally:
+        app.setOrganizationName(name)
+        QSettings.setDefaultFormat(default_format)
