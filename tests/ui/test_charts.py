@@ -19,7 +19,12 @@ from journal_desktop.ui.charts.calendar_heatmap import MAX_MONTHS, CalendarHeatm
 from journal_desktop.ui.charts.colors import chart_colors, pnl_color
 from journal_desktop.ui.charts.equity_curve import EquityCurveChart, money_ticks
 from journal_desktop.ui.charts.stat_cards import Tone
-from journal_desktop.ui.dashboard_filter import DashboardFilterBar, RangePreset, preset_range
+from journal_desktop.ui.dashboard_filter import (
+    DashboardFilterBar,
+    RangePreset,
+    local_zone,
+    preset_range,
+)
 from journal_desktop.ui.formatting import local_time
 
 
@@ -318,3 +323,8 @@ def test_hovering_the_curve_names_the_nearest_trade(qtbot: QtBot) -> None:
     assert text.splitlines()[0] == local_time(first + timedelta(hours=1))
     assert chart.hover_text(0.0).endswith("Trade 1")
     assert chart.hover_text(2e9).endswith("Trade 3")
+
+
+def test_the_local_zone_agrees_with_the_system_clock() -> None:
+    now = datetime.now(UTC)
+    assert now.astimezone(local_zone()).utcoffset() == now.astimezone().utcoffset()
