@@ -260,3 +260,25 @@ def test_a_dry_run_with_progress_stores_nothing(vault: Vault) -> None:
     summary = _import(vault, _file(50), dry_run=True, progress=lambda done, total: None)
     assert summary.new_executions == 50 and summary.batch_id is None
     assert vault.counts() == counts
+
+
+def test_the_duplicate_check_searches_the_fingerprint_index(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each lookup must be an index search, not a scan of every stored execution."""
+    _import(vault, _file(20))
+    stored = [e.fingerprint for e in vault.executions.list_all()]
+    queries: list[tuple[str, object]] = []
+    real_query = vault.db.query
+
+    def recording(sql: str, params: object = ()) -> list[tuple[object, ...]]:
+        queries.append((sql, params))
+        return real_query(sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(vault.db, "query", recording)
+    assert vault.executions.existing_fingerprints([*stored[:5], "0" * 64]) == set(stored[:5])
+    assert vault.executions.existing_fingerprints([]) == set()
+    ((sql, params),) = queries
+    plan = real_query(f"EXPLAIN QUERY PLAN {sql}", params)  # type: ignore[arg-type]
+    assert any("executions_by_fingerprint" in str(row[-1]) for row in plan)
+    assert not any(str(row[-1]).startswith("SCAN executions") for row in plan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -92,18 +93,19 @@ class ExecutionRepository(RecordRepository[Execution]):
     )
 
     def existing_fingerprints(self, fingerprints: Sequence[str]) -> set[str]:
-        """Which of these fingerprints are already stored (live), in chunks of bound values."""
-        found: set[str] = set()
-        for start in range(0, len(fingerprints), 500):
-            chunk = list(fingerprints[start : start + 500])
-            marks = ", ".join("?" for _ in chunk)
-            rows = self.db.query(
-                "SELECT fingerprint FROM executions "
-                f"WHERE deleted = 0 AND fingerprint IN ({marks})",
-                chunk,
-            )
-            found.update(str(r[0]) for r in rows)
-        return found
+        """Which of these fingerprints are already stored (live), in one query.
+
+        `fingerprint <> ''` lets SQLite use the partial unique index on fingerprints (without
+        it, each lookup scans the whole executions table).
+        """
+        if not fingerprints:
+            return set()
+        rows = self.db.query(
+            "SELECT fingerprint FROM executions WHERE deleted = 0 AND fingerprint <> '' "
+            "AND fingerprint IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(fingerprints)),),
+        )
+        return {str(r[0]) for r in rows}
 
     def in_batch(self, batch_id: uuid.UUID) -> list[Execution]:
         return self._select_where(
