@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +25,7 @@ from journal_desktop.domain.records import (
     TradeStatus,
 )
 from journal_desktop.storage.vault import Vault
+from journal_desktop.ui import dashboard_screen
 from journal_desktop.ui.dashboard_filter import RangePreset
 from journal_desktop.ui.dashboard_screen import EMPTY_TEXT, NO_MATCH_TEXT, DashboardScreen
 from journal_desktop.ui.tasks import ChangeSet, VaultTasks
@@ -404,3 +406,26 @@ def test_the_dashboard_module_does_not_import_pyqtgraph_at_start_up() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert result.stdout.split() == ["False"]
+
+
+def test_reloads_queued_behind_busy_work_skip_their_read_once_superseded(
+    qtbot: QtBot, tasks: VaultTasks, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen = make_screen(qtbot, tasks)
+    reads: list[object] = []
+    real = dashboard_screen.load_dashboard
+
+    def counting(vault: Vault, flt: Any) -> Any:
+        reads.append(flt)
+        return real(vault, flt)
+
+    monkeypatch.setattr(dashboard_screen, "load_dashboard", counting)
+    release = threading.Event()
+    tasks.run(lambda _v: release.wait(10))  # the worker is busy: reloads queue behind it
+    screen.filter_bar.set_account(seeded.swing)
+    screen.filter_bar.set_preset(RangePreset.YEAR_TO_DATE)
+    screen.filter_bar.set_account(seeded.main)
+    release.set()
+    wait_idle(qtbot, tasks)
+    assert len(reads) == 1
+    assert screen.card_values()["net_pnl"] == "+525.55"

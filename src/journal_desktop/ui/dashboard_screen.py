@@ -9,6 +9,7 @@ stale answer. Text figures come from exact Decimals; only the plot uses floats.
 from __future__ import annotations
 
 import calendar
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Any, ClassVar
@@ -37,6 +38,7 @@ from journal_desktop.storage.dashboard_data import (
     ExtremeTrade,
     load_dashboard,
 )
+from journal_desktop.storage.vault import Vault
 from journal_desktop.ui.charts.breakdown import BreakdownTable
 from journal_desktop.ui.charts.calendar_heatmap import MAX_MONTHS, CalendarHeatmap, DayPnl
 from journal_desktop.ui.charts.equity_curve import EquityCurveChart
@@ -103,6 +105,7 @@ class DashboardScreen(Screen):
         self.tz = tz or local_zone()
         self.data: DashboardData | None = None
         self._pending: TaskHandle | None = None
+        self._superseded = threading.Event()
         self.reload_count = 0
 
         self.filter_bar = DashboardFilterBar(self.tz, today, self)
@@ -214,13 +217,18 @@ class DashboardScreen(Screen):
             return
         if self._pending is not None:
             self._pending.discard()
+            self._superseded.set()
         flt = self.filter_bar.trade_filter()
+        superseded = self._superseded = threading.Event()
+
+        def work(vault: Vault) -> DashboardData | None:
+            # A reload still queued when a newer one was asked for skips its read: flicking
+            # through ranges on 100,000 trades must not queue seconds of stale work.
+            return None if superseded.is_set() else load_dashboard(vault, flt)
+
         self.status.setText("Updating…")
         self._pending = self.tasks.run(
-            lambda vault: load_dashboard(vault, flt),
-            on_success=self._show,
-            on_failure=self._failed,
-            owner=self,
+            work, on_success=self._show, on_failure=self._failed, owner=self
         )
 
     @property
@@ -235,7 +243,9 @@ class DashboardScreen(Screen):
             return
         self.status.setText(describe_error(error))
 
-    def _show(self, data: DashboardData) -> None:
+    def _show(self, data: DashboardData | None) -> None:
+        if data is None:  # superseded; its handle was discarded, so this is not reached
+            return
         self._pending = None
         self.data = data
         self.reload_count += 1
