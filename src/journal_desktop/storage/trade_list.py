@@ -276,8 +276,9 @@ class TradeListQuery:
         if self._order is None and self.unfiltered and self.sort.key is SortKey.OPENED:
             self._order = self._order_by_open_index()
         if self._order is None:
+            where = self._where
             if self.unfiltered and self.sort.key is SortKey.CLOSED:
-                self._where = "t.deleted = 0"  # the (deleted, closed_at) index has the order
+                where = "t.deleted = 0"  # the (deleted, closed_at) index has the order
             expression = _SORT_SQL[self.sort.key]
             direction = "DESC" if self.sort.descending else "ASC"
             joins = ""
@@ -286,7 +287,7 @@ class TradeListQuery:
             elif self.sort.key is SortKey.SYMBOL:
                 joins = " LEFT JOIN instruments AS i ON i.id = t.instrument_id"
             cursor_rows = self._db.query(
-                f"SELECT t.rowid FROM trades AS t{joins} WHERE {self._where} "
+                f"SELECT t.rowid FROM trades AS t{joins} WHERE {where} "
                 f"ORDER BY {expression} {direction} NULLS LAST, t.rowid {direction}",
                 self._params,
             )
