@@ -253,19 +253,20 @@ def _trim(value: Decimal) -> Decimal:
 
 def _divide(numerator: Decimal, denominator: Decimal) -> Decimal:
     """A quotient for averages: exact when it ends near the inputs' precision, else rounded."""
+    try:
+        # Most averages end (one price, or round sizes): the plain quotient is then exact,
+        # and the same value `_round_quotient` gives, without its integer arithmetic.
+        exact: Decimal | None = _trim(_QUICK.divide(numerator, denominator))
+    except Inexact:
+        exact = None
+    if exact is not None and _decimals(exact) <= MIN_DIVISION_PLACES:
+        return exact  # within the places any quotient keeps
     places = max(
         MIN_DIVISION_PLACES,
         _decimals(numerator) + _decimals(denominator) + EXTRA_DIVISION_PLACES,
     )
-    try:
-        # Most averages end (one price, or round sizes): the plain quotient is then exact,
-        # and the same value `_round_quotient` gives, without its integer arithmetic.
-        exact = _trim(_QUICK.divide(numerator, denominator))
-    except Inexact:
-        pass
-    else:
-        if _decimals(exact) <= places:
-            return exact
+    if exact is not None and _decimals(exact) <= places:
+        return exact
     return _trim(_round_quotient(numerator, denominator, places))
 
 
