@@ -1,0 +1,1 @@
+"""End-to-end tests: the real app driven as a trader would."""
