@@ -24,6 +24,8 @@ from journal_desktop.domain.records import (
     TradeDirection,
     TradeStatus,
 )
+from journal_desktop.importers import parse_file
+from journal_desktop.storage.importing import import_parsed
 from journal_desktop.storage.vault import Vault
 from journal_desktop.ui import dashboard_screen
 from journal_desktop.ui.dashboard_filter import RangePreset
@@ -429,3 +431,34 @@ def test_reloads_queued_behind_busy_work_skip_their_read_once_superseded(
     wait_idle(qtbot, tasks)
     assert len(reads) == 1
     assert screen.card_values()["net_pnl"] == "+525.55"
+
+
+GENERIC_CSV = b"""Date,Time,Symbol,Quantity,Price,Side,Commission
+2024-03-04,09:30:00,AAPL,100,170.00,Buy,1.00
+2024-03-04,10:15:00,AAPL,100,171.25,Sell,1.00
+2024-03-05,09:45:00,MSFT,50,400.00,Short,0.50
+2024-03-05,11:00:00,MSFT,50,402.10,Cover,0.50
+"""
+
+
+def test_an_imported_file_shows_on_the_dashboard(qtbot: QtBot, tasks: VaultTasks) -> None:
+    """A long AAPL round trip (+125.00 gross, 2.00 commission) and a short MSFT one (-105.00
+    gross, 1.00 commission), imported through the same path as the import screen."""
+    screen = make_screen(qtbot, tasks)
+    assert screen.pages.currentWidget() is screen.empty_state
+    parsed = parse_file(GENERIC_CSV, "fills.csv", format_name="generic", timezone="UTC")
+
+    def store(vault: Vault) -> object:
+        return import_parsed(vault, parsed, GENERIC_CSV, "fills.csv", timezone="UTC")
+
+    with qtbot.waitSignal(screen.reloaded, timeout=20_000):
+        tasks.run(store, changes=ChangeSet(trades=True, executions=True, imports=True))
+    values = screen.card_values()
+    assert values["net_pnl"] == "+17.00"
+    assert values["gross_pnl"] == "+20.00"
+    assert values["fees"] == "3.00"
+    assert values["win_rate"] == "50.0%"
+    assert [r[:4] for r in screen.breakdown_rows("side")] == [
+        ["Long", "1", "100.0%", "+123.00"],
+        ["Short", "1", "0.0%", "-106.00"],
+    ]
