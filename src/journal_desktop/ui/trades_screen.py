@@ -357,7 +357,7 @@ class TradesScreen(Screen):
 
 _DEFAULT_WIDTHS = {
     index: width
-    for index, width in enumerate((130, 130, 100, 90, 55, 60, 80, 80, 95, 60, 140, 130, 65, 45))
+    for index, width in enumerate((125, 125, 90, 80, 50, 55, 95, 95, 90, 60, 130, 130, 60, 45))
     if index < len(COLUMNS)
 }
 
