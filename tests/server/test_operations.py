@@ -374,3 +374,11 @@ def test_a_plain_postgresql_url_connects_through_psycopg(pg_database_url: str) -
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1
     assert engine.dialect.driver == "psycopg"
     engine.dispose()
+
+
+def test_the_openapi_description_names_the_suspension_answer(server: Server) -> None:
+    paths = server.http.get("/v1/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if operation["security"] or (method, path) == ("post", "/v1/sessions"):
+                assert "403" in operation["responses"], f"{method} {path}"

@@ -26,7 +26,8 @@ ERRORS = {
     400: "bad_request: a malformed request line or header (say, a non-numeric Content-Length)",
     401: "unauthorized (no, unknown, expired or idle session), or for sign-in and account "
     "changes invalid_credentials / totp_required",
-    403: "invalid_credentials or invalid_code: a re-entered secret or code was wrong",
+    403: "invalid_credentials or invalid_code: a re-entered secret or code was wrong; "
+    "account_suspended: the operator suspended the account (sign-in and every token)",
     404: "not_found",
     409: "a conflict with the stored state (see the code)",
     413: "body_too_large, or quota_exceeded",
@@ -131,7 +132,7 @@ OPERATIONS: tuple[Operation, ...] = (
         [Answer(201, "signed in", p.LoginResponse.SPEC)],
         auth=False,
         request=p.LoginRequest.SPEC,
-        errors=[401, 429, *_BODY_ERRORS],
+        errors=[401, 403, 429, *_BODY_ERRORS],
     ),
     Operation(
         "GET",
@@ -299,7 +300,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         responses[str(answer.status)] = entry
     errors = set(op.errors)
     if op.auth:
-        errors.add(401)
+        errors.update((401, 403))  # 403: account_suspended
     if op.request is not None:
         errors.add(400)
     for status in sorted(errors):
