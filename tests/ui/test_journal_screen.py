@@ -175,3 +175,11 @@ def test_text_typed_just_before_a_lock_is_saved_after_unlock(
     wait_idle(qtbot, tasks)
     assert stored(qtbot, tasks, DAY).review == "Locked mid-sentence"
     assert screen.review.text() == "Locked mid-sentence"
+
+
+def test_today_button_goes_to_today(qtbot: QtBot, screen: JournalScreen) -> None:
+    with qtbot.waitSignal(screen.day_loaded, timeout=20_000):
+        screen.today_button.click()
+    assert screen.day == date.today()
+    assert screen.calendar.monthShown() == date.today().month
+    assert screen.calendar.selectedDate() == QDate.currentDate()

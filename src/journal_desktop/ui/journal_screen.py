@@ -101,6 +101,8 @@ class JournalScreen(Screen):
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.setSelectedDate(_qdate(self._day))
         self._plain_weekends()
+        self.today_button = QPushButton("&Today")
+        self.today_button.setAccessibleName("Go to today")
         legend = QLabel("Bold: a journal entry. Colour: the day's net P&L.")
         legend.setWordWrap(True)
         self.day_label = QLabel()
@@ -126,6 +128,7 @@ class JournalScreen(Screen):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.calendar)
+        left_layout.addWidget(self.today_button)
         left_layout.addWidget(legend)
         left_layout.addStretch(1)
         header = QHBoxLayout()
@@ -173,6 +176,7 @@ class JournalScreen(Screen):
         self.review.edited.connect(self._edited)
         self.mood_combo.currentIndexChanged.connect(lambda _i: self._edited())
         self.save_button.clicked.connect(self.save_now)
+        self.today_button.clicked.connect(self.go_to_today)
         self.trades_table.open_trade.connect(self.open_trade)
         self._show_day_header()
         self._set_editable(False)
@@ -207,11 +211,16 @@ class JournalScreen(Screen):
             self.calendar.blockSignals(True)
             self.calendar.setSelectedDate(_qdate(day))
             self.calendar.blockSignals(False)
+            self.calendar.showSelectedDate()
             self._load_marks()
         self._loaded_day = None
         self._set_editable(False)
         self._show_day_header()
         self._load_day()
+
+    def go_to_today(self) -> None:
+        self.select_day(date.today())
+        self.calendar.showSelectedDate()
 
     def reload(self) -> None:
         super().reload()
