@@ -26,6 +26,7 @@ from journal_desktop.server import (
     history,
     items,
     openapi,
+    second_factor,
     sessions,
     signin,
     twofactor,
@@ -73,6 +74,7 @@ def _start(settings: Settings) -> ServerState:
     secret = load_or_create_secret(settings.data_dir)
     engine = make_engine(settings.url)
     migrate(engine)
+    second_factor.seal_plaintext_secrets(engine, second_factor.sealing_key(secret))
     dummy = hash_secret(secrets.token_bytes(32), settings.password_hashing)
     return ServerState(settings=settings, engine=engine, secret=secret, dummy_hash=dummy)
 

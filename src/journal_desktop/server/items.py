@@ -18,7 +18,7 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,6 +35,7 @@ from journal_desktop.server.http import (
 )
 from journal_desktop.server.sessions import Caller, authenticate
 from journal_desktop.server.state import ServerState, state_of
+from journal_desktop.sync import msgpack_wire
 from journal_desktop.sync.protocol import (
     JSON,
     PULL_LIMIT,
@@ -112,6 +113,8 @@ def _apply(
     }
     accepted: list[Accepted] = []
     conflicts: list[Conflict] = []
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     grown = 0
     for write in push.writes:
         row = current.get(write.id)
@@ -129,19 +132,37 @@ def _apply(
             "seq": last_seq,
         }
         if row is None:
-            conn.execute(items.insert().values(account_id=account_id, id=write.id, **values))
+            inserts.append({"account_id": account_id, "id": write.id, **values})
         else:
-            conn.execute(
-                update(items)
-                .where(items.c.account_id == account_id, items.c.id == write.id)
-                .values(**values)
-            )
+            updates.append({"item_id": write.id, **values})
         accepted.append(Accepted(write.id, write.version, last_seq))
+    # One statement each, executed for many rows (building a statement per row costs more than
+    # writing the row). Updates keep the batch's order, so seqs stay unique at every step.
+    if inserts:
+        conn.execute(items.insert(), inserts)
+    if updates:
+        conn.execute(
+            update(items).where(
+                items.c.account_id == account_id, items.c.id == bindparam("item_id")
+            ),
+            updates,
+        )
     if accepted:
         conn.execute(update(accounts).where(accounts.c.id == account_id).values(last_seq=last_seq))
     # Checked after applying, in the same transaction: a refusal rolls every write back.
     quota.charge(conn, account_id, grown, quota_bytes)
     return PushResponse(accepted, conflicts)
+
+
+def request_hash(push: PushRequest) -> bytes:
+    """What a push's idempotency key is bound to: SHA-256 of the parsed request in its msgpack
+    form, so a retry matches whatever format either attempt was sent in."""
+    return hashlib.sha256(msgpack_wire.pack(push.to_wire(binary=True))).digest()
+
+
+def _legacy_hash(push: PushRequest) -> bytes:
+    """The hash keys stored before msgpack was spoken (sorted JSON), still honoured on replay."""
+    return hashlib.sha256(json.dumps(push.to_json(), sort_keys=True).encode("utf-8")).digest()
 
 
 def _push(
@@ -158,7 +179,8 @@ def _push(
             )
         ).first()
         if earlier is not None:
-            if bytes(earlier.request_hash) != body_hash:
+            stored_hash = bytes(earlier.request_hash)
+            if stored_hash != body_hash and stored_hash != _legacy_hash(push):
                 raise ApiError(
                     422, "idempotency_key_reused", "this key was used for a different request"
                 )
@@ -182,9 +204,7 @@ async def push(request: Request) -> Response:
     state = state_of(request)
     value, binary = await read_negotiated(request, state.settings.max_body_bytes)
     push_request: PushRequest = PushRequest.from_wire(value, binary=binary)
-    body_hash = hashlib.sha256(
-        json.dumps(push_request.to_json(), sort_keys=True).encode("utf-8")
-    ).digest()
+    body_hash = request_hash(push_request)
     text, applied = await run_in_threadpool(_push, state, caller, push_request, body_hash)
     if not wants_msgpack(request):
         return Response(text, media_type=JSON)

@@ -139,17 +139,15 @@ def _second_factor(
     conn: Connection, state: ServerState, account_id: str, login: LoginRequest
 ) -> str:
     """Check (and consume) the second factor, if the account has one; the auth secret was right."""
-    if second_factor.enabled_secret(conn, account_id) is None:
-        return _PASSED
-    if login.totp_code is not None:
-        ok = second_factor.consume_totp(conn, account_id, login.totp_code, state.now())
-        return _PASSED if ok else _WRONG
-    if login.recovery_code is not None:
-        ok = second_factor.consume_recovery_code(
-            conn, state.secret, account_id, login.recovery_code
-        )
-        return _RECOVERED if ok else _WRONG
-    return _REQUIRED
+    return second_factor.check(
+        conn,
+        key=state.totp_key,
+        server_secret=state.secret,
+        account_id=account_id,
+        totp_code=login.totp_code,
+        recovery_code=login.recovery_code,
+        now=state.now(),
+    ).value
 
 
 def _note(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from starlette.requests import Request
 
-from journal_desktop.server import audit
+from journal_desktop.server import audit, second_factor
 from journal_desktop.server.settings import Settings
 
 
@@ -23,6 +23,11 @@ class ServerState:
     @property
     def audit_key(self) -> bytes:
         return audit.audit_key(self.secret)
+
+    @property
+    def totp_key(self) -> bytes:
+        """Seals TOTP secrets at rest (see `second_factor`)."""
+        return second_factor.sealing_key(self.secret)
 
     def email_key(self, email: str) -> bytes:
         return audit.email_key(self.secret, email)

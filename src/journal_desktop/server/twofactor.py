@@ -63,7 +63,7 @@ def _setup(state: ServerState, caller: Caller) -> TotpSetup:
         conn.execute(
             totp.insert().values(
                 account_id=caller.account_id,
-                secret=secret,
+                secret=second_factor.seal(state.totp_key, caller.account_id, secret),
                 enabled=False,
                 last_step=0,
                 created_at=state.now(),
@@ -89,7 +89,7 @@ def _enable(state: ServerState, caller: Caller, code: str) -> list[str]:
             raise ApiError(409, "totp_not_set_up")
         if enabled:
             raise ApiError(409, "totp_already_enabled")
-        if second_factor.consume_totp(conn, caller.account_id, code, state.now()):
+        if second_factor.consume_totp(conn, state.totp_key, caller.account_id, code, state.now()):
             conn.execute(
                 totp.update().where(totp.c.account_id == caller.account_id).values(enabled=True)
             )
@@ -111,9 +111,9 @@ def _disable(state: ServerState, caller: Caller, code: str) -> None:
     with write_transaction(state.engine) as conn:
         keys = _throttle_key(state, _email_of(conn, caller.account_id))
         throttle.check(conn, state.settings.throttle, keys, state.now())
-        if second_factor.enabled_secret(conn, caller.account_id) is None:
+        if not second_factor.is_enabled(conn, caller.account_id):
             raise ApiError(409, "totp_not_enabled")
-        ok = second_factor.consume_totp(conn, caller.account_id, code, state.now())
+        ok = second_factor.consume_totp(conn, state.totp_key, caller.account_id, code, state.now())
         if not ok:
             ok = second_factor.consume_recovery_code(conn, state.secret, caller.account_id, code)
         if ok:

@@ -261,12 +261,26 @@ class SyncClient:
         self._call("POST", "/v1/2fa/totp/disable", body=CodeRequest(code).to_json())
 
     def change_credentials(self, change: CredentialsChange) -> int:
-        """Replace the passphrase-derived credentials; returns how many other sessions ended."""
+        """Replace the passphrase-derived credentials; returns how many other sessions ended.
+
+        With two-factor sign-in on, `change` carries a current TOTP code or a recovery code.
+        """
         return int(self._call("PUT", "/v1/account/credentials", body=change.to_json())["revoked"])
 
-    def delete_account(self, auth_secret: bytes) -> None:
-        """Delete the account and everything stored for it; this client is signed out."""
-        self._call("DELETE", "/v1/account", body=AccountDeletion(auth_secret).to_json())
+    def delete_account(
+        self,
+        auth_secret: bytes,
+        *,
+        totp_code: str | None = None,
+        recovery_code: str | None = None,
+    ) -> None:
+        """Delete the account and everything stored for it; this client is signed out.
+
+        With two-factor sign-in on, pass a current TOTP code or a recovery code (without one
+        the server answers 401 totp_required).
+        """
+        deletion = AccountDeletion(auth_secret, totp_code, recovery_code)
+        self._call("DELETE", "/v1/account", body=deletion.to_json())
         self.token = None
 
     def put_blob(self, blob_id: str, data: bytes) -> bool:
