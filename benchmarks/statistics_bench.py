@@ -2,9 +2,9 @@
 
 Ours is `StatisticsQueries.statistics()` on a SQLCipher vault of the 100k-trade data set
 (`dataset.py`): every figure `compute_statistics` gives (totals, ratios, R and SQN, drawdown,
-streaks, equity curve, daily series and the seven breakdowns), read with three SQL statements
-and finished in Python. The limit is one aggregate query over the same table on the same
-connection, the dashboard's summary:
+streaks, equity curve, daily series and the seven breakdowns), read with one SQL statement
+(plus the instruments' symbols) and finished in numpy with exact integer sums. The limit is
+one aggregate query over the same table on the same connection, the dashboard's summary:
 
     SELECT count(*), sum(net_pnl_e8), sum(gross_pnl_e8), sum(fees_e8)
     FROM trades WHERE deleted = 0 AND status = 'closed'
@@ -12,18 +12,21 @@ connection, the dashboard's summary:
 Both run warm (the page cache already holds the table: the dashboard refreshing after an
 edit), interleaved, medians. Targets: ratio under 3x, and ours under 200 ms.
 
-Informational lines: the same set in New York time (DST: the local hour is worked out in SQL
-from the zone's offset changes); `totals()` alone (the headline figures and every ratio
+Informational lines: the same set in New York time (DST: local dates and hours come from the
+zone's offset changes); `totals()` alone (the headline figures and every ratio
 derived from them); and the slow path the dashboard must not take: decode every Trade record
 (`closed_trades`) and run the pure `compute_statistics`, which also checks that both paths
 give the same figures.
 
 Why the set misses the targets (measured, see storage/statistics_sql.py): the limit is one
-walk over the table with four sums. The set needs every trade's close-ordered values (equity
-curve, drawdown, streaks, R) and seven breakdowns; handing 100,000 trades' columns to Python
-as `group_concat` strings already costs about 4x the limit, and summing the breakdowns at
-C level about as much again. Under 3x needs figures that are stored, not recomputed: rollup
-rows per day and breakdown key kept up to date on write, which is a schema change.
+walk over the table with four sums. The set needs every trade's times, money, risk,
+instrument, setup and tag list in Python; handing them over as one `group_concat` string per
+column already costs about twice the limit (the text columns most), however little is done
+with them after. numpy then sorts and sums in C, but text keys still need numbering one by
+one, and each R-multiple is a correctly rounded Decimal quotient. Under 3x needs figures that
+are stored, not recomputed: rollup rows per day and breakdown key kept up to date on write,
+which is a schema change. A covering index would not do it honestly: it speeds up the limit
+query just as much.
 
 Run alone with `python -m benchmarks.statistics_bench [--quick] [-v]`; `run(ctx)` is the
 figure for `benchmarks/__main__.py`.
