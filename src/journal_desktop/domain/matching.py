@@ -338,7 +338,7 @@ def _inventory(method: MatchingMethod) -> _Lots | _AverageCost:
     return _Lots(newest_first=method is MatchingMethod.LIFO)
 
 
-@dataclass
+@dataclass(slots=True)
 class _RoundTrip:
     """A trade being built: its fills, position and running totals."""
 

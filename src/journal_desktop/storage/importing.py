@@ -395,6 +395,8 @@ class _Resolver:
         self._accounts: dict[str, Account] = {}
         self._instruments: dict[InstrumentSpec, Instrument] = {}
         self._texts: dict[uuid.UUID, str] = {}
+        self._by_identity: dict[int, Instrument] = {}
+        self._specs: list[InstrumentSpec] = []
         self._multipliers: dict[uuid.UUID, Decimal] = {}
 
     def text(self, record_id: uuid.UUID) -> str:
@@ -418,10 +420,17 @@ class _Resolver:
         return known
 
     def instrument(self, spec: InstrumentSpec, filename: str, line: int) -> Instrument:
-        found = self._instruments.get(spec)
+        # Importers share one spec object between the rows of one instrument (and the parsed
+        # file keeps every spec alive throughout), so its identity finds it without hashing
+        # the spec's eight fields on every row.
+        found = self._by_identity.get(id(spec))
         if found is None:
-            found = self._instruments[spec] = self._find_or_create(spec, filename, line)
-            self._multipliers[found.id] = found.multiplier
+            found = self._instruments.get(spec)
+            if found is None:
+                found = self._instruments[spec] = self._find_or_create(spec, filename, line)
+                self._multipliers[found.id] = found.multiplier
+            self._by_identity[id(spec)] = found
+            self._specs.append(spec)  # kept alive, so its id is never reused meanwhile
         return found
 
     def _find_or_create(self, spec: InstrumentSpec, filename: str, line: int) -> Instrument:
