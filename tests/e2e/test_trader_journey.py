@@ -51,6 +51,7 @@ from journal_desktop.ui.screen import Screen
 from journal_desktop.ui.tasks import VaultTasks
 from journal_desktop.ui.trade_detail import TradeDetailScreen
 from journal_desktop.ui.trades_screen import TradesScreen
+from journal_desktop.ui.unlock import UnlockWindow
 from tests.storage.conftest import real_keychain_required
 from tests.ui.conftest import wait_idle
 
@@ -97,6 +98,15 @@ class Journey:
         if not self.shut_down:
             self.shut_down = True
             self.tasks.shutdown()
+
+    def restart(self) -> AppController:
+        """A new start of the app on the same data folder and window settings."""
+        self.tasks = VaultTasks()
+        self.shut_down = False
+        self.controller = AppController(
+            self.tasks, self.paths, self.backend, settings=self.settings
+        )
+        return self.controller
 
 
 @pytest.fixture(
@@ -184,6 +194,22 @@ def test_a_traders_first_session(qtbot: QtBot, journey: Journey) -> None:
     # The table follows the save: the tag in its column, the notes mark.
     qtbot.waitUntil(lambda: shown_row(trades, "TSLA") == {"Tags": TAG, "Notes": "✎"}, timeout=SLOW)
 
+    # Ctrl+F and a word of the notes find the trade (full-text search inside the vault).
+    press(qtbot, window, Qt.Key.Key_F)
+    search = trades.filters.search_edit
+    assert search.hasFocus()
+    qtbot.keyClicks(search, "zebracorn")
+    qtbot.waitUntil(
+        lambda: (
+            trades.model.rowCount() == 1 and trades.count_label.text() == "1 trade, net +222.43"
+        ),
+        timeout=SLOW,
+    )
+    assert trades.model.trade_id(0) == tsla
+    search.selectAll()
+    qtbot.keyClick(search, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: trades.model.rowCount() == 4, timeout=SLOW)
+
     # -- 4. The dashboard shows the imported trades, to the cent, and the new tag --------------
     press(qtbot, window, Qt.Key.Key_1)
     assert window.current_screen is dashboard
@@ -231,9 +257,18 @@ def test_a_traders_first_session(qtbot: QtBot, journey: Journey) -> None:
     assert window.current_screen is dashboard
 
     # -- 6. Close; on disk the journal is ciphertext, and it opens again with its key ----------
+    press(qtbot, window, Qt.Key.Key_2)  # the screen the next start opens on
     journey.quit(qtbot)
     assert not window.isVisible() and not journey.tasks.is_open
     check_files(journey, tsla)
+
+    # -- 7. Start again: unlock, and the window opens on the trades, tag and notes shown -------
+    restarted = start_again(qtbot, journey)
+    trades = screen_of(restarted, TradesScreen)
+    assert restarted.current_screen is trades
+    qtbot.waitUntil(lambda: shown_row(trades, "TSLA") == {"Tags": TAG, "Notes": "✎"}, timeout=SLOW)
+    assert trades.model.rowCount() == 4
+    journey.quit(qtbot)
 
 
 # -- the journey's steps --------------------------------------------------------------------------
@@ -247,6 +282,8 @@ def first_run(qtbot: QtBot, journey: Journey) -> MainWindow:
     assert isinstance(wizard, FirstRunWizard)
     qtbot.addWidget(wizard)
     qtbot.waitExposed(wizard)
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)
     page = wizard.key_page
     secure = is_secure_backend(journey.backend)
     assert page.keychain.isEnabled() is secure
@@ -257,11 +294,13 @@ def first_run(qtbot: QtBot, journey: Journey) -> MainWindow:
     if journey.mode is KeyStorage.PASSPHRASE:
         assert wizard.currentId() == PASSPHRASE_PAGE
         fields = wizard.passphrase_page.fields
+        assert fields.passphrase.hasFocus()
         qtbot.keyClicks(fields.passphrase, PASSPHRASE)
+        qtbot.keyClick(fields.passphrase, Qt.Key.Key_Tab)
+        assert fields.confirm.hasFocus()
         qtbot.keyClicks(fields.confirm, PASSPHRASE)
-        next_button = wizard.button(QWizard.WizardButton.NextButton)
-        assert next_button.isEnabled()
-        qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+        assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+        qtbot.keyClick(fields.confirm, Qt.Key.Key_Return)  # Enter goes on, like Next
     assert wizard.currentId() == FINISH_PAGE
     assert not wizard.finish_page.sample.isChecked()  # a real journal starts empty
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
@@ -277,6 +316,28 @@ def first_run(qtbot: QtBot, journey: Journey) -> MainWindow:
     assert journey.paths.key_file.exists() is (journey.mode is KeyStorage.PASSPHRASE)
     # The lock needs the vault's facts, read on the worker after the window opened.
     qtbot.waitUntil(lambda: window.locker.paths is not None, timeout=SLOW)
+    return window
+
+
+def start_again(qtbot: QtBot, journey: Journey) -> MainWindow:
+    """`journal-desktop` on an existing vault: the unlock window, then the main window."""
+    controller = journey.restart()
+    controller.start()
+    gate = controller.gate
+    assert isinstance(gate, UnlockWindow)
+    qtbot.addWidget(gate)
+    panel = gate.panel
+    if journey.mode is KeyStorage.PASSPHRASE:
+        qtbot.waitUntil(lambda: panel.passphrase.isVisible() and not panel.busy, timeout=SLOW)
+        qtbot.keyClicks(panel.passphrase, PASSPHRASE)
+        qtbot.keyClick(panel.passphrase, Qt.Key.Key_Return)
+    # A keychain vault opens by itself: the key comes from the OS keychain.
+    qtbot.waitUntil(lambda: controller.window is not None, timeout=SLOW)
+    window = controller.window
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    qtbot.waitExposed(window)
+    assert journey.tasks.is_open
     return window
 
 
