@@ -1,5 +1,8 @@
 """Demo data for a first look: six weeks of executions and a few journal days.
 
+The sample is moved forward by whole weeks (weekdays stay weekdays) so that it ends in the
+week before the day it is loaded: a new journal then shows recent days, not a distant past.
+
 Loaded through the normal import path (parse, then `import_parsed` in one transaction), so the
 sample behaves exactly like a trader's own file and can be undone from the import list. Runs on
 the vault's worker thread (first-run wizard) or in a script (screenshots); never on the GUI
@@ -8,9 +11,11 @@ thread.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from journal_desktop.assets import SAMPLE_EXECUTIONS, resource_path
@@ -21,6 +26,9 @@ from journal_desktop.storage.importing import ImportSummary, import_parsed
 from journal_desktop.storage.vault import Vault
 
 SAMPLE_FORMAT = "generic"
+#: The last trading day in resources/sample/sample-executions.csv (a Friday).
+SAMPLE_LAST_DAY = date(2026, 10, 30)
+_CSV_DATE = "%m/%d/%Y"
 
 #: A few days of journal so the journal screen is not empty in a demo.
 SAMPLE_JOURNAL: tuple[tuple[date, str, str, Mood], ...] = (
@@ -58,15 +66,36 @@ SAMPLE_NOTES = (
 )
 
 
-def load_sample_data(vault: Vault) -> ImportSummary:
+def weeks_to_shift(today: date) -> int:
+    """Whole weeks that bring the sample's last day into the week before `today`."""
+    return max(0, (today - SAMPLE_LAST_DAY).days // 7)
+
+
+def shift_dates(data: bytes, weeks: int) -> bytes:
+    """The sample CSV with every Date moved forward by `weeks` weeks."""
+    if weeks == 0:
+        return data
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        day = datetime.strptime(row["Date"], _CSV_DATE).date() + timedelta(weeks=weeks)
+        writer.writerow({**row, "Date": day.strftime(_CSV_DATE)})
+    return out.getvalue().encode("utf-8")
+
+
+def load_sample_data(vault: Vault, *, today: date | None = None) -> ImportSummary:
     """Import the sample executions, annotate some trades, write the sample journal days."""
+    weeks = weeks_to_shift(today or date.today())
     path = resource_path(*SAMPLE_EXECUTIONS)
-    data = path.read_bytes()
+    data = shift_dates(path.read_bytes(), weeks)
     zone = get_format(SAMPLE_FORMAT).default_timezone
     parsed = parse_file(data, path.name, format_name=SAMPLE_FORMAT, timezone=zone)
     summary = import_parsed(vault, parsed, data, path.name, timezone=zone)
     for day, plan, review, mood in SAMPLE_JOURNAL:
-        operations.write_journal(vault, day, plan=plan, review=review, mood=mood)
+        shifted = day + timedelta(weeks=weeks)
+        operations.write_journal(vault, shifted, plan=plan, review=review, mood=mood)
     _annotate(vault)
     return summary
 

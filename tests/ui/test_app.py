@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-from pytestqt.qtbot import QtBot
 
 from journal_desktop import cli
-from journal_desktop.ui import app as app_module
-from journal_desktop.ui.first_run import FirstRunWizard
-from journal_desktop.ui.unlock import UnlockWindow
-from tests.fakes import InMemoryKeyringFake
-from tests.ui.shell_helpers import create_vault
+from journal_desktop.storage.metadata import KeyStorage
+from tests.ui.shell_helpers import create_vault, folder_digest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_no_arguments_means_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,38 +35,56 @@ def test_the_cli_does_not_import_qt() -> None:
     assert result.stdout.strip() == "False"
 
 
-def _run_main_until(qtbot: QtBot, argv: list[str], check: list[object]) -> int:
-    """Run `ui.app.main` with its event loop; close whatever opened once it is shown."""
+#: Runs `ui.app.main` in a child process (its event loop and quit would end this process's
+#: QApplication for the tests after it), prints the visible windows once start-up settled.
+DRIVER = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from journal_desktop.ui import app
+from tests.fakes import InMemoryKeyringFake
 
-    def look() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-        check.extend(windows)
-        for window in windows:
-            window.close()
+app.default_backend = InMemoryKeyringFake  # the in-memory keychain fake, named so
+create = app.create_application
+
+def create_and_watch(argv):
+    application = create(argv)
+    def look():
+        for widget in QApplication.topLevelWidgets():
+            if widget.isVisible():
+                print(type(widget).__name__)
+                widget.close()
         QApplication.quit()
+    QTimer.singleShot(500, look)
+    return application
 
-    QTimer.singleShot(300, look)
-    return app_module.main(argv)
+app.create_application = create_and_watch
+sys.exit(app.main(sys.argv[1:]))
+"""
 
 
-def test_gui_starts_with_the_wizard_when_there_is_no_vault(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(app_module, "default_backend", InMemoryKeyringFake)
-    shown: list[object] = []
-    assert _run_main_until(qtbot, ["--data-dir", str(tmp_path / "new")], shown) == 0
-    assert any(isinstance(w, FirstRunWizard) for w in shown)
+def _visible_windows_at_start(data_dir: Path) -> list[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-c", DRIVER, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_gui_starts_with_the_wizard_when_there_is_no_vault(tmp_path: Path) -> None:
+    assert _visible_windows_at_start(tmp_path / "new") == ["FirstRunWizard"]
     assert not (tmp_path / "new").exists()  # nothing created until Finish
 
 
-def test_gui_starts_with_the_unlock_screen_for_an_existing_vault(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from journal_desktop.storage.metadata import KeyStorage
-
+def test_gui_starts_with_the_unlock_screen_for_an_existing_vault(tmp_path: Path) -> None:
     paths, _keyring = create_vault(tmp_path / "vault", KeyStorage.PASSPHRASE, "a passphrase!")
-    monkeypatch.setattr(app_module, "default_backend", InMemoryKeyringFake)
-    shown: list[object] = []
-    assert _run_main_until(qtbot, ["--data-dir", str(paths.data_dir)], shown) == 0
-    assert any(isinstance(w, UnlockWindow) for w in shown)
-    assert not any(isinstance(w, FirstRunWizard) for w in shown)
+    before = folder_digest(paths.data_dir)
+    assert _visible_windows_at_start(paths.data_dir) == ["UnlockWindow"]
+    assert folder_digest(paths.data_dir) == before

@@ -28,10 +28,10 @@ def _assert_real_png(path: Path, width: int, height: int) -> None:
 
 def test_render_all_writes_every_screen(qtbot: QtBot, tmp_path: Path) -> None:
     written = render_all(tmp_path / "shots", screens=STUB_SCREENS, detail=StubDetail)
-    names = [path.name for path in written]
+    names = sorted(path.name for path in written)
     assert names == [
-        "00-first-run.png",
         "00-first-run-passphrase.png",
+        "00-first-run.png",
         "01-dashboard.png",
         "02-trades.png",
         "03-journal.png",
@@ -39,10 +39,13 @@ def test_render_all_writes_every_screen(qtbot: QtBot, tmp_path: Path) -> None:
         "05-security-settings.png",
         "06-trade-detail.png",
         "07-lock.png",
+        "08-dashboard-dark.png",
     ]
-    for path in written[2:]:
-        _assert_real_png(path, 1280, 800)
-    _assert_real_png(written[0], 640, 500)
+    for path in written:
+        if path.name.startswith("00-"):
+            _assert_real_png(path, 640, 500)
+        else:
+            _assert_real_png(path, 1280, 800)
 
 
 def test_the_command_renders_the_real_screens(tmp_path: Path) -> None:

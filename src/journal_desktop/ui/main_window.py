@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, SignalInstance
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -33,7 +33,7 @@ from journal_desktop.storage.paths import VaultPaths
 from journal_desktop.storage.vault import Vault
 from journal_desktop.ui.idle import AUTO_LOCK_SETTING, IdleWatcher, parse_minutes
 from journal_desktop.ui.lock import LockController
-from journal_desktop.ui.resources import APP_ICON, icon
+from journal_desktop.ui.resources import APP_ICON, icon, with_selected_tint
 from journal_desktop.ui.screen import Screen
 from journal_desktop.ui.tasks import VaultTasks
 from journal_desktop.ui.theme import THEME_SETTING, ThemeManager, palette_colors
@@ -80,15 +80,13 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(210)
         self.sidebar.setSpacing(2)
         self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
-        self._style_sidebar()
-        self.theme.changed.connect(self._style_sidebar)
         self.stack = QStackedWidget(self)
         self.screens: list[Screen] = []
         for number, cls in enumerate(screens, start=1):
             screen = cls(tasks, self.stack)
             self.screens.append(screen)
             self.stack.addWidget(screen)
-            item = QListWidgetItem(icon(cls.icon_name), cls.title)
+            item = QListWidgetItem(cls.title)
             item.setToolTip(f"{cls.title} (Ctrl+{number})" if number <= 9 else cls.title)
             item.setSizeHint(QSize(0, 36))
             self.sidebar.addItem(item)
@@ -104,6 +102,8 @@ class MainWindow(QMainWindow):
                 closed.connect(self.close_detail)
         self._return_to = 0
         self.sidebar.currentRowChanged.connect(self._sidebar_moved)
+        self._style_sidebar()
+        self.theme.changed.connect(self._style_sidebar)
 
         content = QWidget(self)
         row = QHBoxLayout(content)
@@ -203,6 +203,12 @@ class MainWindow(QMainWindow):
     def _style_sidebar(self) -> None:
         """A quiet column in the window colour with a rounded highlight; redone per theme."""
         colors = palette_colors()
+        selected = self.palette().color(QPalette.ColorRole.HighlightedText)
+        for row, screen in enumerate(self.screens):
+            base = icon(type(screen).icon_name)
+            item = self.sidebar.item(row)
+            if item is not None:
+                item.setIcon(with_selected_tint(base, selected, self.sidebar.iconSize()))
         self.sidebar.setStyleSheet(
             "QListWidget#Sidebar { background: palette(window); "
             f"border-right: 1px solid {colors.grid.name()}; padding-top: 8px; }}"

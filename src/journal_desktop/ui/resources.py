@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from journal_desktop.assets import resource_path, resources_dir
 
@@ -21,4 +22,27 @@ def icon(name: str) -> QIcon:
     return QIcon(str(path))
 
 
-__all__ = ["APP_ICON", "icon", "resource_path", "resources_dir"]
+def with_selected_tint(base: QIcon, color: QColor, size: QSize) -> QIcon:
+    """`base`, plus a one-colour version for selected items (grey on a highlight is unreadable).
+
+    The monochrome SVGs are mid-grey so they read on light and dark backgrounds; on the
+    selection highlight the item text turns to the highlighted-text colour, and so should its
+    icon.
+    """
+    if base.isNull():
+        return base
+    result = QIcon(base)
+    for scale in (1, 2):
+        source = base.pixmap(size * scale)
+        tinted = QPixmap(source.size())
+        tinted.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(tinted)
+        painter.drawPixmap(0, 0, source)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(tinted.rect(), color)
+        painter.end()
+        result.addPixmap(tinted, QIcon.Mode.Selected)
+    return result
+
+
+__all__ = ["APP_ICON", "icon", "resource_path", "resources_dir", "with_selected_tint"]

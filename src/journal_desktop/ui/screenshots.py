@@ -64,7 +64,7 @@ def render_all(
     `screens` and `detail` default to the real ones (whichever exist).
     """
     # Qt is imported here so `--help`-style misuse above does not pay for it.
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
     from journal_desktop.sample_data import load_sample_data
     from journal_desktop.ui.app import create_application
@@ -125,12 +125,21 @@ def render_all(
 
         trade_id = _busiest_trade(tasks, settle)
         if window.detail is not None and trade_id is not None:
+            window.show_screen(min(1, len(window.screens) - 1))  # from the trade list
             window.open_trade(trade_id)
             shoot(window, "06-trade-detail")
+            window.close_detail()
+
+        theme.set_mode("dark")
+        window.show_screen(0)
+        shoot(window, "08-dashboard-dark")
+        theme.set_mode("light")
 
         window.lock()
         shoot(window, "07-lock")
         window.close()
+        window.deleteLater()  # its screens must not outlive the worker they talk to
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         tasks.shutdown()
         theme.set_mode("system")
         app.processEvents()
@@ -159,14 +168,17 @@ def _settler(tasks: VaultTasks) -> Callable[[], None]:
 
 
 def _busiest_trade(tasks: VaultTasks, settle: Callable[[], None]) -> uuid.UUID | None:
-    """A closed trade with the most executions and some notes: the most telling detail view."""
+    """A closed winner with notes, tags and the most executions: the most telling detail."""
     box: list[uuid.UUID | None] = []
 
     def pick(vault: Vault) -> uuid.UUID | None:
         trades = [t for t in vault.trades.list_all() if t.closed_at is not None]
         if not trades:
             return None
-        best = max(trades, key=lambda t: (bool(t.notes), len(t.fills), t.net_pnl))
+        best = max(
+            trades,
+            key=lambda t: (bool(t.notes), bool(t.tag_ids), t.net_pnl > 0, len(t.fills), t.net_pnl),
+        )
         return best.id
 
     tasks.run(pick, on_success=box.append)
