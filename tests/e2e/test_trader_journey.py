@@ -460,14 +460,19 @@ def chart_image() -> QImage:
 def check_files(journey: Journey, trade_id: uuid.UUID) -> None:
     """No plaintext of the trader's words on disk; the vault reopens and holds them."""
     paths = journey.paths
-    assert paths.database.exists()
-    files = [paths.database, *(p for p in paths.sidecar_files() if p.exists())]
-    raw = b"".join(path.read_bytes() for path in files)
-    assert len(raw) > 4096
-    assert not raw.startswith(b"SQLite format 3")
-    for secret in (NOTES_WORD, TAG, "Faded the open", "TSLA"):
-        for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
-            assert encoded not in raw, f"{secret!r} is on disk in plain text"
+    database = paths.database.read_bytes()
+    assert len(database) > 4096
+    assert not database.startswith(b"SQLite format 3")  # SQLCipher: no plain header
+    # The database, its write-ahead log if one is left, and every other file of the folder
+    # (metadata, key file, backups): none holds the trader's words or the pasted image.
+    files = sorted(path for path in paths.data_dir.rglob("*") if path.is_file())
+    assert paths.database in files
+    for path in files:
+        raw = path.read_bytes()
+        for secret in (NOTES_WORD, TAG, "Faded the open", "TSLA"):
+            for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
+                assert encoded not in raw, f"{secret!r} is in plain text in {path.name}"
+        assert b"\x89PNG\r\n" not in raw, f"the screenshot is in plain form in {path.name}"
 
     env = KeyEnvironment(journey.backend, passphrase=lambda: PASSPHRASE)
     with Vault.open(paths, env) as vault:
