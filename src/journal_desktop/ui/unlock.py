@@ -8,6 +8,7 @@ keychain, Argon2id, SQLCipher) runs on the vault's worker thread.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -163,6 +164,7 @@ class UnlockPanel(QWidget):
         self.detail = QLabel(self)
         self.detail.setAccessibleName("What to do next")
         self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder = QLabel(self)
         self.folder.setAccessibleName("Data folder")
@@ -283,6 +285,7 @@ class UnlockPanel(QWidget):
         else:
             self.hint.setText("")
         self.hint.setStyleSheet(f"color: {colors.muted.name()};")
+        self.hint.setVisible(bool(self.hint.text()))
         self.passphrase.setVisible(passphrase_mode)
         self.passphrase.setEnabled(not self.busy)
         self.unlock_button.setVisible(self.key_storage is not None)
@@ -297,12 +300,20 @@ class UnlockPanel(QWidget):
         if failure is not None:
             self.error.setText(failure.headline)
             self.error.setStyleSheet(f"color: {colors.loss.name()}; font-weight: bold;")
-            self.detail.setText(failure.detail)
+            self.detail.setText(_with_code(failure.detail))
             self.folder.setText(f"Data folder: {self.paths.data_dir}")
             self.folder.setStyleSheet(f"color: {colors.muted.name()};")
 
     def _show_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.paths.data_dir)))
+
+
+def _with_code(text: str) -> str:
+    """Plain text with `commands` shown in a fixed-width font (as rich text, escaped)."""
+    parts = html.escape(text, quote=False).split("`")
+    return "".join(
+        f"<code>{part}</code>" if index % 2 else part for index, part in enumerate(parts)
+    )
 
 
 class UnlockWindow(QWidget):
