@@ -57,7 +57,7 @@ SAMPLE_JOURNAL: tuple[tuple[date, str, str, Mood], ...] = (
 
 
 SAMPLE_SETUPS = ("Opening range break", "VWAP reclaim", "Pullback", "Breakout", "Fade")
-SAMPLE_TAGS = (("A+ setup", "#17804b"), ("FOMO", "#c0392b"), ("News", "#2563eb"))
+SAMPLE_TAGS = (("A+ setup", "#12703f"), ("FOMO", "#c0392b"), ("News", "#2563eb"))
 SAMPLE_NOTES = (
     "Clean **opening range break**; held the runner to the 2R target.",
     "Entered late after the move; *chased*. Next time wait for the pullback.",

@@ -33,7 +33,7 @@ class SemanticColors:
 
 LIGHT_COLORS = SemanticColors(
     dark=False,
-    gain=QColor("#17804b"),
+    gain=QColor("#12703f"),
     loss=QColor("#c0392b"),
     muted=QColor("#5f6672"),
     grid=QColor("#e3e6eb"),
