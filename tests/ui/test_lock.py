@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from journal_desktop.storage.database import Database
 from journal_desktop.storage.metadata import KeyStorage
 from journal_desktop.storage.vault import Vault
 from journal_desktop.storage.vault_keys import KeyEnvironment
@@ -123,3 +125,15 @@ def test_a_keychain_vault_unlocks_with_the_button(qtbot: QtBot, tmp_path: Path) 
         assert runner.is_open
     finally:
         runner.shutdown()
+
+
+def test_no_vault_or_key_outlives_the_lock(qtbot: QtBot, tasks: VaultTasks, tmp_path: Path) -> None:
+    window = make_window(qtbot, tasks, window_settings(tmp_path))
+    gc.collect()
+    assert any(isinstance(obj, Vault) for obj in gc.get_objects())  # the check can see it
+    window.lock()
+    _locked(qtbot, window, tasks)
+    gc.collect()
+    alive = [obj for obj in gc.get_objects() if isinstance(obj, Vault | Database)]
+    assert [obj for obj in alive if not getattr(obj, "closed", False)] == []
+    assert not any(isinstance(obj, Vault) for obj in alive)
