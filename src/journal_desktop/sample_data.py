@@ -58,11 +58,16 @@ SAMPLE_JOURNAL: tuple[tuple[date, str, str, Mood], ...] = (
 
 SAMPLE_SETUPS = ("Opening range break", "VWAP reclaim", "Pullback", "Breakout", "Fade")
 SAMPLE_TAGS = (("A+ setup", "#12703f"), ("FOMO", "#c0392b"), ("News", "#2563eb"))
-SAMPLE_NOTES = (
+#: Notes for winners and for losers, so a note never contradicts its trade's result.
+WINNER_NOTES = (
     "Clean **opening range break**; held the runner to the 2R target.",
+    "Scaled out too early, left most of the move on the table.",
+    "Waited for the pullback to VWAP as planned. *Patience paid.*",
+)
+LOSER_NOTES = (
     "Entered late after the move; *chased*. Next time wait for the pullback.",
     "Stopped out at the planned level. Good loss: followed the plan.",
-    "Scaled out too early, left most of the move on the table.",
+    "Traded the news spike without a setup. **Rule: no trades in the first minute.**",
 )
 
 
@@ -112,18 +117,21 @@ def _annotate(vault: Vault) -> None:
 
 def _annotated(trade: Trade, index: int, tags: list[Tag]) -> Trade:
     risk = Decimal(100) if trade.quantity <= 4 else Decimal(150)  # futures lots vs shares
+    won = trade.net_pnl > 0
     tag_ids: tuple[uuid.UUID, ...] = ()
     if trade.net_pnl > risk:
-        tag_ids = (tags[0].id,)
-    elif index % 7 == 3:
-        tag_ids = (tags[1].id,)
+        tag_ids = (tags[0].id,)  # A+ setup
+    elif not won and index % 3 == 1:
+        tag_ids = (tags[1].id,)  # FOMO
     elif index % 11 == 5:
-        tag_ids = (tags[2].id,)
+        tag_ids = (tags[2].id,)  # News
+    notes = WINNER_NOTES if won else LOSER_NOTES
     return dataclasses.replace(
         trade,
         setup=SAMPLE_SETUPS[index % len(SAMPLE_SETUPS)],
         initial_risk=risk,
-        rating=1 + (index * 7) % 5,
-        notes=SAMPLE_NOTES[index % len(SAMPLE_NOTES)] if index % 3 == 0 else "",
+        rating=(3 + index % 3) if won else (1 + index % 3),
+        notes=notes[index % len(notes)] if index % 3 == 0 else "",
+        mistakes=("chased",) if tag_ids == (tags[1].id,) else (),
         tag_ids=tag_ids,
     )

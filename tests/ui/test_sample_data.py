@@ -8,7 +8,9 @@ from pytestqt.qtbot import QtBot
 
 from journal_desktop.assets import SAMPLE_EXECUTIONS, resource_path
 from journal_desktop.sample_data import (
+    LOSER_NOTES,
     SAMPLE_LAST_DAY,
+    WINNER_NOTES,
     load_sample_data,
     shift_dates,
     weeks_to_shift,
@@ -47,9 +49,15 @@ def test_loading_the_sample_fills_every_part_of_the_journal(
             sum(1 for t in trades if t.notes),
             {t.setup for t in trades},
             vault.journal.for_day(date(2026, 11, 17)),
+            all(
+                t.notes in (WINNER_NOTES if t.net_pnl > 0 else LOSER_NOTES)
+                for t in trades
+                if t.notes
+            ),
         )
 
-    symbols, last_day, tagged, noted, setups, journal_day = run_sync(qtbot, tasks, facts)
+    symbols, last_day, tagged, noted, setups, journal_day, notes_fit = run_sync(qtbot, tasks, facts)
+    assert notes_fit  # no "chased" note on a winner
     assert {"MESZ6", "MNQZ6", "AAPL", "NVDA"} <= symbols
     assert last_day == date(2026, 11, 20)
     assert tagged > 10 and noted > 10 and len(setups) == 5
