@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -51,16 +51,16 @@ class AppController(QObject):
         self.backend = backend
         self.settings = settings
         self.theme = theme
-        if screens is None:
-            # Import the screens now, before any vault work: start-up pays for it while the
-            # wizard or unlock screen is shown, and their modules bind their imports first.
-            screens, detail = sidebar_screens(), detail_screen()
         self.screens = screens
         self.detail = detail
         self.gate: QWidget | None = None  # the wizard or the unlock window
         self.window: MainWindow | None = None
 
     def start(self) -> None:
+        # The screens are imported right after the first window is on screen: while the
+        # wizard waits for the person or the worker opens the vault, and before any import
+        # work runs (their modules bind their imports first).
+        QTimer.singleShot(0, self._load_screens)
         if self.paths.exists():
             unlock = UnlockWindow(self.tasks, self.paths, self.backend)
             unlock.unlocked.connect(lambda _metadata: self._open_main_window(first_run=False))
@@ -73,7 +73,12 @@ class AppController(QObject):
             self.gate = wizard
             wizard.show()
 
+    def _load_screens(self) -> None:
+        if self.screens is None:
+            self.screens, self.detail = sidebar_screens(), detail_screen()
+
     def _open_main_window(self, *, first_run: bool) -> None:
+        self._load_screens()
         window = MainWindow(
             self.tasks,
             backend=self.backend,
