@@ -104,6 +104,16 @@ def test_open_trade_shows_the_detail_and_closed_goes_back(
     assert window.current_screen is journal
     assert window.sidebar.currentRow() == 2
 
+    journal.open_trade.emit(trade_id)
+    assert window.current_screen is detail
+    item = window.sidebar.item(2)  # still highlighted: clicking it goes back as well
+    qtbot.mouseClick(
+        window.sidebar.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=window.sidebar.visualItemRect(item).center(),
+    )
+    assert window.current_screen is journal
+
 
 def test_geometry_and_screen_are_remembered(
     qtbot: QtBot, tasks: VaultTasks, tmp_path: Path

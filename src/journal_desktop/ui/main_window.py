@@ -102,6 +102,8 @@ class MainWindow(QMainWindow):
                 closed.connect(self.close_detail)
         self._return_to = 0
         self.sidebar.currentRowChanged.connect(self._sidebar_moved)
+        # Clicking the highlighted item again (e.g. from the trade detail) also goes there.
+        self.sidebar.itemClicked.connect(lambda item: self.show_screen(self.sidebar.row(item)))
         self._style_sidebar()
         self.theme.changed.connect(self._style_sidebar)
 
