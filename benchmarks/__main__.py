@@ -19,6 +19,7 @@ from benchmarks import (
     explore,
     import_bench,
     statistics_bench,
+    sync_bench,
     trades_bulk,
     vault_open,
 )
@@ -31,9 +32,11 @@ FIGURES: dict[str, Callable[[BenchContext], list[Result]]] = {
     "dashboard": dashboard.run,
     "statistics": statistics_bench.run,
     "import": import_bench.run,
+    "sync": sync_bench.run,
 }
-#: What a plain run does (about 2.5 minutes on 2 cores). `statistics` adds about a minute and
-#: `import` several, so they run with --all or --only NAME.
+#: What a plain run does (about 2.5 minutes on 2 cores). `statistics` adds about a minute,
+#: `import` several and `sync` (a server on SQLite and on PostgreSQL) a few, so they run with
+#: --all or --only NAME.
 DEFAULT_FIGURES = ("open", "insert", "dashboard")
 
 

@@ -35,7 +35,6 @@ from journal_desktop.server.http import (
 )
 from journal_desktop.server.sessions import Caller, authenticate
 from journal_desktop.server.state import ServerState, state_of
-from journal_desktop.sync import msgpack_wire
 from journal_desktop.sync.protocol import (
     JSON,
     PULL_LIMIT,
@@ -155,9 +154,19 @@ def _apply(
 
 
 def request_hash(push: PushRequest) -> bytes:
-    """What a push's idempotency key is bound to: SHA-256 of the parsed request in its msgpack
-    form, so a retry matches whatever format either attempt was sent in."""
-    return hashlib.sha256(msgpack_wire.pack(push.to_wire(binary=True))).digest()
+    """What a push's idempotency key is bound to: SHA-256 over the parsed request's fields, each
+    length-prefixed, so a retry matches whatever format either attempt was sent in."""
+    digest = hashlib.sha256(b"journal-push-v2")
+
+    def add(data: bytes) -> None:
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+
+    add(push.idempotency_key.encode())
+    for w in push.writes:
+        add(f"{w.id}\x00{w.type}\x00{w.base_version}\x00{w.version}\x00{w.deleted:d}".encode())
+        add(w.ciphertext)
+    return digest.digest()
 
 
 def _legacy_hash(push: PushRequest) -> bytes:

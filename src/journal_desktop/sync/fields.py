@@ -40,6 +40,20 @@ class ProtocolError(ValueError):
         self.detail = detail
 
 
+class Invalid(Exception):
+    """A value that breaks a rule, raised without its place; the place is added on the way out
+    (`path` collects ".name" and "[i]" segments, innermost first), so a valid body never pays
+    for building the names of the places it passed through."""
+
+    def __init__(self, message: str, segment: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = [segment] if segment else []
+
+    def at(self, where: str) -> ProtocolError:
+        return ProtocolError(f"{where}{''.join(reversed(self.path))}: {self.message}")
+
+
 def b64encode(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -47,11 +61,18 @@ def b64encode(data: bytes) -> str:
 def b64decode(text: str, where: str) -> bytes:
     """Decode canonical standard base64, or raise a ProtocolError naming `where`."""
     try:
+        return _b64decode(text)
+    except Invalid as invalid:
+        raise invalid.at(where) from None
+
+
+def _b64decode(text: str) -> bytes:
+    try:
         data = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise ProtocolError(f"{where}: not valid base64") from None
+        raise Invalid("not valid base64") from None
     if base64.b64encode(data).decode("ascii") != text:
-        raise ProtocolError(f"{where}: not canonical base64")
+        raise Invalid("not canonical base64")
     return data
 
 
@@ -63,7 +84,14 @@ def base64_chars(size: int) -> int:
 class Field:
     """One kind of value: `read` checks a present, non-null value; `schema` describes it."""
 
-    def read(self, value: Any, where: str, binary: bool) -> Any:
+    def read(self, value: Any, where: str, binary: bool = False) -> Any:
+        """Check `value` (present, not null); a ProtocolError names `where` and what was wrong."""
+        try:
+            return self._read(value, binary)
+        except Invalid as invalid:
+            raise invalid.at(where) from None
+
+    def _read(self, value: Any, binary: bool) -> Any:
         raise NotImplementedError
 
     def schema(self, binary: bool) -> Schema:
@@ -78,11 +106,11 @@ class Field:
         return False
 
 
-def _text(value: Any, where: str, max_chars: int) -> str:
+def _text(value: Any, max_chars: int) -> str:
     if not isinstance(value, str):
-        raise ProtocolError(f"{where}: expected a string")
+        raise Invalid("expected a string")
     if len(value) > max_chars:
-        raise ProtocolError(f"{where}: longer than {max_chars} characters")
+        raise Invalid(f"longer than {max_chars} characters")
     return value
 
 
@@ -91,8 +119,8 @@ class Text(Field):
     max_chars: int
     description: str = ""
 
-    def read(self, value: Any, where: str, binary: bool) -> str:
-        return _text(value, where, self.max_chars)
+    def _read(self, value: Any, binary: bool) -> str:
+        return _text(value, self.max_chars)
 
     def schema(self, binary: bool) -> Schema:
         return _described({"type": "string", "maxLength": self.max_chars}, self.description)
@@ -104,11 +132,11 @@ class Choice(Field):
 
     values: tuple[str, ...]
 
-    def read(self, value: Any, where: str, binary: bool) -> str:
-        text = _text(value, where, max(len(v) for v in self.values) + 16)
+    def _read(self, value: Any, binary: bool) -> str:
+        text = _text(value, max(len(v) for v in self.values) + 16)
         if text not in self.values:
             allowed = " or ".join(repr(v) for v in self.values)
-            raise ProtocolError(f"{where}: must be {allowed}")
+            raise Invalid(f"must be {allowed}")
         return text
 
     def schema(self, binary: bool) -> Schema:
@@ -123,10 +151,10 @@ class Ident(Field):
 
     max_chars: int = 128
 
-    def read(self, value: Any, where: str, binary: bool) -> str:
-        text = _text(value, where, self.max_chars)
+    def _read(self, value: Any, binary: bool) -> str:
+        text = _text(value, self.max_chars)
         if not _IDENT.fullmatch(text):
-            raise ProtocolError(f"{where}: must be letters, digits or _.:-")
+            raise Invalid("must be letters, digits or _.:-")
         return text
 
     def schema(self, binary: bool) -> Schema:
@@ -146,11 +174,11 @@ EMAIL_PATTERN = r"^\s*[^@\s]+@[^@\s]+\s*$"
 class Email(Field):
     max_chars: int
 
-    def read(self, value: Any, where: str, binary: bool) -> str:
-        email = normalise_email(_text(value, where, self.max_chars))
+    def _read(self, value: Any, binary: bool) -> str:
+        email = normalise_email(_text(value, self.max_chars))
         local, at, domain = email.partition("@")
         if not at or not local or not domain or any(c.isspace() for c in email):
-            raise ProtocolError(f"{where}: not an email address")
+            raise Invalid("not an email address")
         return email
 
     def schema(self, binary: bool) -> Schema:
@@ -172,13 +200,13 @@ class Int(Field):
     maximum: int
     description: str = ""
 
-    def read(self, value: Any, where: str, binary: bool) -> int:
+    def _read(self, value: Any, binary: bool) -> int:
         if isinstance(value, float) and value.is_integer() and abs(value) <= _EXACT_FLOAT_INT:
             value = int(value)  # JSON has one number type: 3.0 is the integer 3 (JSON Schema too)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ProtocolError(f"{where}: expected an integer")
+            raise Invalid("expected an integer")
         if not self.minimum <= value <= self.maximum:
-            raise ProtocolError(f"{where}: must be between {self.minimum} and {self.maximum}")
+            raise Invalid(f"must be between {self.minimum} and {self.maximum}")
         return value
 
     def schema(self, binary: bool) -> Schema:
@@ -190,9 +218,9 @@ class Int(Field):
 
 @dataclass(frozen=True)
 class Flag(Field):
-    def read(self, value: Any, where: str, binary: bool) -> bool:
+    def _read(self, value: Any, binary: bool) -> bool:
         if not isinstance(value, bool):
-            raise ProtocolError(f"{where}: expected true or false")
+            raise Invalid("expected true or false")
         return value
 
     def schema(self, binary: bool) -> Schema:
@@ -207,15 +235,15 @@ class Blob(Field):
     max_bytes: int
     description: str = ""
 
-    def read(self, value: Any, where: str, binary: bool) -> bytes:
+    def _read(self, value: Any, binary: bool) -> bytes:
         if binary:
             if not isinstance(value, bytes):
-                raise ProtocolError(f"{where}: expected binary data")
+                raise Invalid("expected binary data")
             data = value
         else:
-            data = b64decode(_text(value, where, base64_chars(self.max_bytes)), where)
+            data = _b64decode(_text(value, base64_chars(self.max_bytes)))
         if not self.min_bytes <= len(data) <= self.max_bytes:
-            raise ProtocolError(f"{where}: must be {self.min_bytes} to {self.max_bytes} bytes")
+            raise Invalid(f"must be {self.min_bytes} to {self.max_bytes} bytes")
         return data
 
     def schema(self, binary: bool) -> Schema:
@@ -248,15 +276,15 @@ class OpaqueObject(Field):
 
     max_bytes: int
 
-    def read(self, value: Any, where: str, binary: bool) -> dict[str, Any]:
+    def _read(self, value: Any, binary: bool) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise ProtocolError(f"{where}: expected a JSON object")
+            raise Invalid("expected a JSON object")
         try:
             size = len(json.dumps(value, separators=(",", ":")))
         except (TypeError, ValueError):  # bytes or odd keys from msgpack
-            raise ProtocolError(f"{where}: not a JSON object") from None
+            raise Invalid("not a JSON object") from None
         if size > self.max_bytes:
-            raise ProtocolError(f"{where}: larger than {self.max_bytes} bytes")
+            raise Invalid(f"larger than {self.max_bytes} bytes")
         return value
 
     def schema(self, binary: bool) -> Schema:
@@ -272,13 +300,20 @@ class Array(Field):
     max_items: int
     description: str = ""
 
-    def read(self, value: Any, where: str, binary: bool) -> list[Any]:
+    def _read(self, value: Any, binary: bool) -> list[Any]:
         if not isinstance(value, list):
-            raise ProtocolError(f"{where}: expected a list")
+            raise Invalid("expected a list")
         if len(value) > self.max_items:
-            raise ProtocolError(f"{where}: more than {self.max_items} entries")
-        read = self.item.read
-        return [read(v, f"{where}[{i}]", binary) for i, v in enumerate(value)]
+            raise Invalid(f"more than {self.max_items} entries")
+        read = self.item._read
+        out = []
+        for i, v in enumerate(value):
+            try:
+                out.append(read(v, binary))
+            except Invalid as invalid:
+                invalid.path.append(f"[{i}]")
+                raise
+        return out
 
     def schema(self, binary: bool) -> Schema:
         out = {"type": "array", "items": self.item.schema(binary), "maxItems": self.max_items}
@@ -314,34 +349,39 @@ class Obj(Field):
     name: str
     build: Callable[..., Any]
     members: Mapping[str, Member]
-    check: Callable[[Any, str], None] | None = None
+    #: Raises `Invalid` (with the member's segment, say ".version") if a rule across members fails.
+    check: Callable[[Any], None] | None = None
     description: str = ""
 
-    def read(self, value: Any, where: str, binary: bool = False) -> Any:
+    def _read(self, value: Any, binary: bool) -> Any:
         if not isinstance(value, dict):
-            raise ProtocolError(f"{where}: expected {'a map' if binary else 'a JSON object'}")
+            raise Invalid(f"expected {'a map' if binary else 'a JSON object'}")
         values: dict[str, Any] = {}
         for name, member in self.members.items():
             raw = value.get(name)
             if raw is None:
                 if name not in value and not member.optional:
-                    raise ProtocolError(f"{where}.{name}: missing")
+                    raise Invalid("missing", "." + name)
                 if member.optional or member.nullable:
                     values[name] = None
                     continue
-            values[name] = member.field.read(raw, f"{where}.{name}", binary)
+            try:
+                values[name] = member.field._read(raw, binary)
+            except Invalid as invalid:
+                invalid.path.append("." + name)
+                raise
         unknown = [k for k in value if k not in self.members]
         if unknown:
-            raise ProtocolError(f"{where}: unknown field {sorted(map(str, unknown))[0]!r}")
+            raise Invalid(f"unknown field {sorted(map(str, unknown))[0]!r}")
         built = self.build(**values)
         if self.check is not None:
-            self.check(built, where)
+            self.check(built)
         return built
 
     def dump(self, value: Any, binary: bool = False) -> dict[str, Any]:
         """`value`'s members as a wire object; an absent optional member is left out."""
         out: dict[str, Any] = {}
-        for name, member in self.members.items():
+        for name, member, as_is in self._dump_plan(binary):
             item = getattr(value, name)
             if item is None:
                 if member.nullable:
@@ -349,8 +389,24 @@ class Obj(Field):
                 elif not member.optional:
                     raise ValueError(f"{self.name}.{name} is required")
                 continue
-            out[name] = member.field.dump(item, binary)
+            out[name] = item if as_is else member.field.dump(item, binary)
         return out
+
+    def _dump_plan(self, binary: bool) -> list[tuple[str, Member, bool]]:
+        """(name, member, whether its wire form is the value itself): fewer calls per item."""
+        plans: dict[bool, list[tuple[str, Member, bool]]] = self.__dict__.setdefault("_plans", {})
+        plan = plans.get(binary)
+        if plan is None:
+            plan = [
+                (
+                    name,
+                    m,
+                    type(m.field).dump is Field.dump or (binary and isinstance(m.field, Blob)),
+                )
+                for name, m in self.members.items()
+            ]
+            plans[binary] = plan
+        return plan
 
     def ref_name(self, binary: bool) -> str:
         return self.name + ("Msgpack" if binary and self.has_binary() else "")

@@ -27,6 +27,7 @@ from journal_desktop.sync.fields import (
     Flag,
     Ident,
     Int,
+    Invalid,
     Member,
     Obj,
     OpaqueObject,
@@ -389,9 +390,9 @@ class Write(_Wire):
     ciphertext: bytes
 
 
-def _check_write(write: Write, where: str) -> None:
+def _check_write(write: Write) -> None:
     if write.version <= write.base_version:
-        raise ProtocolError(f"{where}.version: must be greater than base_version")
+        raise Invalid("must be greater than base_version", ".version")
 
 
 Write.SPEC = Obj(
@@ -420,10 +421,10 @@ class PushRequest(_Wire):
         return out
 
 
-def _check_push(push: PushRequest, where: str) -> None:
+def _check_push(push: PushRequest) -> None:
     ids = {w.id for w in push.writes}
     if len(ids) != len(push.writes):
-        raise ProtocolError(f"{where}.writes: the same id appears twice")
+        raise Invalid("the same id appears twice", ".writes")
 
 
 PushRequest.SPEC = Obj(
@@ -528,9 +529,9 @@ class ManifestPut(_Wire):
         return out
 
 
-def _check_manifest_put(put: ManifestPut, where: str) -> None:
+def _check_manifest_put(put: ManifestPut) -> None:
     if put.counter <= put.base_counter:
-        raise ProtocolError(f"{where}.counter: must be greater than base_counter")
+        raise Invalid("must be greater than base_counter", ".counter")
 
 
 ManifestPut.SPEC = Obj(
