@@ -35,6 +35,22 @@ def test_the_cli_does_not_import_qt() -> None:
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland check")
+def test_without_a_display_the_window_is_refused_with_a_sentence() -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    code = "import sys, journal_desktop.cli as c; sys.exit(c.main([]))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 1
+    assert "no display was found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 #: Runs `ui.app.main` in a child process (its event loop and quit would end this process's
 #: QApplication for the tests after it), prints the visible windows once start-up settled.
 DRIVER = """
