@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
+from journal_desktop.storage import key_management
 from journal_desktop.storage.database import Database
+from journal_desktop.storage.keychain import Keychain
 from journal_desktop.storage.metadata import KeyStorage
 from journal_desktop.storage.vault import Vault
 from journal_desktop.storage.vault_keys import KeyEnvironment
@@ -137,3 +139,29 @@ def test_no_vault_or_key_outlives_the_lock(qtbot: QtBot, tasks: VaultTasks, tmp_
     alive = [obj for obj in gc.get_objects() if isinstance(obj, Vault | Database)]
     assert [obj for obj in alive if not getattr(obj, "closed", False)] == []
     assert not any(isinstance(obj, Vault) for obj in alive)
+
+
+def test_the_lock_screen_follows_a_change_of_key_storage(qtbot: QtBot, tmp_path: Path) -> None:
+    paths, keyring = create_vault(tmp_path / "vault", KeyStorage.KEYCHAIN, "unused")
+    runner = VaultTasks()
+    try:
+        runner.open(lambda: Vault.open(paths, KeyEnvironment(keyring)))  # type: ignore[arg-type]
+        wait_idle(qtbot, runner)
+        window = make_window(qtbot, runner, window_settings(tmp_path), backend=keyring)
+
+        def to_passphrase(vault: Vault) -> None:
+            key = Keychain(keyring).fetch(vault.metadata.vault_id)  # type: ignore[arg-type]
+            assert key is not None
+            env = KeyEnvironment(keyring, passphrase=lambda: PASSPHRASE)  # type: ignore[arg-type]
+            key_management.switch_key_storage(vault, key, env, KeyStorage.PASSPHRASE)
+
+        run_sync(qtbot, runner, to_passphrase)  # as the settings screen would
+        window.lock()
+        lock = _locked(qtbot, window, runner)
+        assert lock.panel.passphrase.isVisible()  # not the keychain's Unlock-only view
+        qtbot.keyClicks(lock.panel.passphrase, PASSPHRASE)
+        lock.panel.submit()
+        qtbot.waitUntil(lambda: not window.is_locked, timeout=20_000)
+        assert runner.is_open
+    finally:
+        runner.shutdown()

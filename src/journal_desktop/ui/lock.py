@@ -92,6 +92,9 @@ class LockController(QObject):
         _close_modal_dialogs()
         focus = QApplication.focusWidget()
         self._focus = focus if focus is not None and self.content.isAncestorOf(focus) else None
+        # The key may have moved (keychain <-> passphrase) since the window opened: ask the
+        # vault once more before it closes, so the lock screen offers the right way in.
+        self.tasks.run(lambda vault: vault.metadata.key_storage, on_success=self._mode_known)
         self.tasks.close()
         self.screen = LockScreen(self.tasks, self.paths, self.backend, self.key_storage)
         self.screen.unlocked.connect(self._unlocked)
@@ -99,6 +102,12 @@ class LockController(QObject):
         self.host.setCurrentWidget(self.screen)
         self.screen.start()
         self.locked.emit()
+
+    def _mode_known(self, key_storage: KeyStorage) -> None:
+        self.key_storage = key_storage
+        if self.screen is not None and self.screen.panel.key_storage is not key_storage:
+            self.screen.panel.key_storage = key_storage
+            self.screen.start()
 
     def _unlocked(self, metadata: object) -> None:
         screen, self.screen = self.screen, None
