@@ -8,6 +8,8 @@ and SQLCipher take a moment); `Vault.init` refuses an existing vault, so this ne
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -182,7 +184,8 @@ class FirstRunWizard(QWizard):
         self.env = KeyEnvironment(backend)
         self.setWindowTitle("Welcome to Journal Desktop")
         self.setWindowIcon(icon(APP_ICON))
-        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        if sys.platform != "darwin":  # macOS keeps its native assistant look
+            self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setPixmap(QWizard.WizardPixmap.LogoPixmap, icon(APP_ICON).pixmap(48, 48))
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
         self.key_page = KeyStoragePage(self.env, self)
