@@ -76,6 +76,7 @@ class StubSettings(StubScreen):
     lock_requested = Signal()
     theme_changed = Signal(str)
     auto_lock_changed = Signal(int)
+    key_storage_changed = Signal(object)
 
 
 class StubDetail(Screen):

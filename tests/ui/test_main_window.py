@@ -10,6 +10,7 @@ from typing import TypeVar
 from PySide6.QtCore import QPoint, QSize, Qt
 from pytestqt.qtbot import QtBot
 
+from journal_desktop.storage.metadata import KeyStorage
 from journal_desktop.ui.main_window import MainWindow
 from journal_desktop.ui.screens import SIDEBAR, sidebar_screens
 from journal_desktop.ui.tasks import VaultTasks
@@ -169,6 +170,9 @@ def test_settings_screen_signals_change_theme_and_auto_lock(
     assert window.idle.interval_ms == 10 * 60_000  # the default
     settings_screen.auto_lock_changed.emit(3)
     assert window.idle.interval_ms == 3 * 60_000
+    assert window.locker.key_storage is KeyStorage.PASSPHRASE
+    settings_screen.key_storage_changed.emit(KeyStorage.KEYCHAIN)
+    assert window.locker.key_storage is KeyStorage.KEYCHAIN
     try:
         settings_screen.theme_changed.emit("dark")
         assert is_dark()

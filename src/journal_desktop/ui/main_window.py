@@ -227,10 +227,15 @@ class MainWindow(QMainWindow):
                 ("lock_requested", self.lock),
                 ("theme_changed", self.theme.set_mode),
                 ("auto_lock_changed", self.idle.set_minutes),
+                ("key_storage_changed", self._key_storage_changed),
             ):
                 signal = getattr(screen, name, None)
                 if isinstance(signal, SignalInstance):
                     signal.connect(slot)
+
+    def _key_storage_changed(self, key_storage: object) -> None:
+        if isinstance(key_storage, KeyStorage):
+            self.locker.key_storage = key_storage
 
     # -- screens -------------------------------------------------------------------------------
 
