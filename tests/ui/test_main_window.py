@@ -204,3 +204,17 @@ def test_sidebar_screens_are_the_agreed_classes_in_order() -> None:
         "ImportScreen",
         "SettingsScreen",
     ]
+
+
+def test_the_shortcuts_are_listed_in_help(qtbot: QtBot, tasks: VaultTasks, tmp_path: Path) -> None:
+    window = make_window(qtbot, tasks, window_settings(tmp_path))
+    text = window.shortcuts_text()
+    for name, key in (
+        ("Import a file", "Ctrl+I"),
+        ("Lock", "Ctrl+L"),
+        ("New trade", "Ctrl+N"),
+        ("Find trades", "Ctrl+F"),
+        ("Dashboard", "Ctrl+1"),
+        ("Security &amp; settings", "Ctrl+5"),
+    ):
+        assert f"<td>{name}</td><td>&nbsp;&nbsp;<b>{key}</b>" in text

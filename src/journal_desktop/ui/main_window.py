@@ -8,6 +8,7 @@ Ctrl+L lock. Geometry and the current screen survive a restart through QSettings
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -152,10 +153,17 @@ class MainWindow(QMainWindow):
         self.screen_actions: list[QAction] = []
         for index, screen in enumerate(self.screens):
             shortcut = f"Ctrl+{index + 1}" if index < 9 else ""
-            action = self._action(screen.title, shortcut, _bind(self.show_screen, index), go_menu)
+            title = screen.title.replace("&", "&&")  # a literal "&", not a mnemonic
+            action = self._action(title, shortcut, _bind(self.show_screen, index), go_menu)
             action.setIcon(icon(type(screen).icon_name))
             self.screen_actions.append(action)
         help_menu = menu.addMenu("&Help")
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts",
+            QKeySequence(QKeySequence.StandardKey.HelpContents),
+            self._show_shortcuts,
+            help_menu,
+        )
         about = self._action("&About Journal Desktop", "", self._about, help_menu)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         self.vault_actions = [
@@ -358,6 +366,23 @@ class MainWindow(QMainWindow):
     def show_failure(self, message: str) -> None:
         self.statusBar().showMessage(message, 15_000)
 
+    def shortcuts_text(self) -> str:
+        """Every menu action with a shortcut, as an HTML table (Help > Keyboard shortcuts)."""
+        rows = [
+            (_plain(action.text()).rstrip("…"), action.shortcut())
+            for action in self.actions()
+            if not action.shortcut().isEmpty()
+        ]
+        cells = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>&nbsp;&nbsp;<b>"
+            f"{html.escape(key.toString(QKeySequence.SequenceFormat.NativeText))}</b></td></tr>"
+            for name, key in rows
+        )
+        return f"<table>{cells}</table>"
+
+    def _show_shortcuts(self) -> None:
+        QMessageBox.information(self, f"Keyboard shortcuts — {APP_TITLE}", self.shortcuts_text())
+
     def _about(self) -> None:
         QMessageBox.about(
             self,
@@ -400,6 +425,11 @@ class MainWindow(QMainWindow):
         self.save_window()
         self.idle.stop()
         super().closeEvent(event)
+
+
+def _plain(text: str) -> str:
+    """A menu text without its mnemonic markers ("&&" is a literal ampersand)."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
 def _bind(slot: Callable[[int], None], index: int) -> Callable[[], None]:
