@@ -104,3 +104,16 @@ def test_gui_starts_with_the_unlock_screen_for_an_existing_vault(tmp_path: Path)
     before = folder_digest(paths.data_dir)
     assert _visible_windows_at_start(paths.data_dir) == ["UnlockWindow"]
     assert folder_digest(paths.data_dir) == before
+
+
+def test_a_broken_keyring_means_no_keychain_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    from journal_desktop.storage.keychain import is_secure_backend
+    from journal_desktop.ui import app
+
+    def broken() -> object:
+        raise RuntimeError("keyring configuration names a missing backend")
+
+    monkeypatch.setattr(app, "default_backend", broken)
+    backend = app.keyring_backend()
+    assert type(backend).__module__ == "keyring.backends.fail"
+    assert not is_secure_backend(backend)

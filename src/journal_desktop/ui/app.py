@@ -99,6 +99,21 @@ class AppController(QObject):
             self.gate = None
 
 
+def keyring_backend() -> KeyringBackend:
+    """The OS keychain through `keyring`; its "no keychain" backend if `keyring` breaks.
+
+    A broken keyring configuration must not stop the app: the wizard then offers only the
+    passphrase, and a keychain vault explains that its key cannot be reached.
+    """
+    try:
+        backend: KeyringBackend = default_backend()
+    except Exception:
+        from keyring.backends.fail import Keyring
+
+        backend = Keyring()
+    return backend
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="journal-desktop", description="The Journal Desktop window."
@@ -136,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     theme = ThemeManager(app)
     theme.set_mode("system")
     tasks = VaultTasks()
-    controller = AppController(tasks, VaultPaths(data_dir), default_backend(), theme=theme)
+    controller = AppController(tasks, VaultPaths(data_dir), keyring_backend(), theme=theme)
     controller.start()
     try:
         return app.exec()
