@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from journal_desktop.storage.keychain import default_backend
 from journal_desktop.storage.metadata import KeyStorage
 from journal_desktop.storage.paths import VaultPaths
 from journal_desktop.storage.vault import Vault
@@ -67,7 +66,7 @@ def render_all(
     from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 
     from journal_desktop.sample_data import load_sample_data
-    from journal_desktop.ui.app import create_application
+    from journal_desktop.ui.app import create_application, keyring_backend
     from journal_desktop.ui.first_run import FirstRunWizard
     from journal_desktop.ui.main_window import MainWindow
     from journal_desktop.ui.screens import detail_screen, sidebar_screens
@@ -80,7 +79,7 @@ def render_all(
     app = create_application([])
     theme = ThemeManager(app)
     theme.set_mode("light")
-    backend = default_backend()
+    backend = keyring_backend()
     written: list[Path] = []
     tasks = VaultTasks()
     with tempfile.TemporaryDirectory(prefix="journal-shots-") as tmp:
