@@ -1,8 +1,9 @@
 """A trader's first session, end to end, through the real app and its real widgets.
 
 First run (wizard), import two broker files, annotate a trade (notes, tag, pasted
-screenshot), see the dashboard follow, lock and unlock, close; then the files on disk are
-checked: what the trader wrote is not in them in plain text, and the vault still opens.
+screenshot), find it again by a word of its notes, see the dashboard follow to the cent, lock
+and unlock, close; then the files on disk are checked (what the trader wrote is in none of
+them in plain text, and the vault still opens), and the app is started again over them.
 
 Nothing is stubbed: the `AppController` of `ui/app.py` with the screens of `ui/screens.py`,
 the one `VaultTasks` worker, a real SQLCipher vault in `tmp_path`, window settings in a file
