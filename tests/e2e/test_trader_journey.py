@@ -32,7 +32,6 @@ from pytestqt.qtbot import QtBot
 from journal_desktop.storage import trade_attachments
 from journal_desktop.storage.keychain import (
     SERVICE_NAME,
-    default_backend,
     describe_backend,
     entry_name,
     is_secure_backend,
@@ -42,7 +41,7 @@ from journal_desktop.storage.paths import VaultPaths
 from journal_desktop.storage.trade_editing import TradeDetail, load_trade
 from journal_desktop.storage.vault import Vault, read_metadata
 from journal_desktop.storage.vault_keys import KeyEnvironment
-from journal_desktop.ui.app import AppController
+from journal_desktop.ui.app import AppController, keyring_backend
 from journal_desktop.ui.dashboard_screen import DashboardScreen
 from journal_desktop.ui.first_run import FINISH_PAGE, PASSPHRASE_PAGE, FirstRunWizard
 from journal_desktop.ui.import_screen import ImportScreen
@@ -119,7 +118,7 @@ class Journey:
 def journey(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path) -> Iterator[Journey]:
     """The app as `journal-desktop` starts it, on a new data folder; cleaned up afterwards."""
     mode: KeyStorage = request.param
-    backend = default_backend()
+    backend = keyring_backend()  # as `main()` picks it: keyring's default backend
     if mode is KeyStorage.KEYCHAIN and not is_secure_backend(backend):
         reason = f"no secure OS keychain here (keyring resolved to {describe_backend(backend)})"
         if real_keychain_required():
