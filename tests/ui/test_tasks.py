@@ -143,3 +143,15 @@ def test_change_sets_combine() -> None:
 @pytest.mark.parametrize("error", [VaultLocked(), ValueError("x")])
 def test_describe_error_is_one_sentence(error: BaseException) -> None:
     assert describe_error(error).endswith(".")
+
+
+def test_work_after_shutdown_fails_as_locked_and_shutdown_is_idempotent(
+    qtbot: QtBot, tasks: VaultTasks
+) -> None:
+    tasks.shutdown()
+    tasks.shutdown()
+    errors: list[BaseException] = []
+    tasks.run(lambda v: v.counts(), on_failure=errors.append)
+    wait_idle(qtbot, tasks)
+    assert not tasks.is_open
+    assert isinstance(errors[0], VaultLocked)

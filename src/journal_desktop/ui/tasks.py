@@ -179,6 +179,7 @@ class VaultTasks(QObject):
         self._vault: Vault | None = None  # touched only on the worker thread
         self._pending = 0  # touched only on the GUI thread
         self._is_open = False  # the GUI thread's view of the vault state
+        self._shut_down = False
 
     # -- state seen from the GUI thread --------------------------------------------------------
 
@@ -238,8 +239,14 @@ class VaultTasks(QObject):
         return self._submit(work, closed, None, None, None, needs_vault=False)
 
     def shutdown(self) -> None:
-        """At exit: close the vault and wait for the worker to finish what it holds."""
+        """At exit: close the vault and wait for the worker to finish what it holds.
+
+        Calling it again does nothing; work submitted afterwards fails as locked.
+        """
+        if self._shut_down:
+            return
         self.close()
+        self._shut_down = True
         self._executor.shutdown(wait=True)
         self._is_open = False
 
@@ -342,7 +349,11 @@ class VaultTasks(QObject):
                 return
             self._bridge.post(lambda: finish(result, None))
 
-        self._executor.submit(job)
+        if self._shut_down:
+            # The app is closing: the work is not run, and its owner learns why.
+            self._bridge.post(lambda: finish(None, VaultLocked()))
+        else:
+            self._executor.submit(job)
         return handle
 
 
