@@ -147,10 +147,10 @@ def test_status_bar_shows_busy_work_and_failures(
     window = make_window(qtbot, tasks, window_settings(tmp_path))
     release = threading.Event()
     tasks.run(lambda vault: release.wait(10))
-    qtbot.waitUntil(window.busy_bar.isVisible)
+    qtbot.waitUntil(window.busy.isVisible)
     release.set()
     wait_idle(qtbot, tasks)
-    assert not window.busy_bar.isVisible()
+    assert not window.busy.isVisible()
 
     def fail(vault: object) -> None:
         raise ValueError("secret detail")

@@ -12,17 +12,15 @@ import html
 import uuid
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, SignalInstance
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QStackedWidget,
     QWidget,
 )
@@ -32,6 +30,7 @@ from journal_desktop.storage.keychain import KeyringBackend
 from journal_desktop.storage.metadata import KeyStorage
 from journal_desktop.storage.paths import VaultPaths
 from journal_desktop.storage.vault import Vault
+from journal_desktop.ui.busy_indicator import BusyIndicator
 from journal_desktop.ui.idle import AUTO_LOCK_SETTING, IdleWatcher, parse_minutes
 from journal_desktop.ui.lock import LockController
 from journal_desktop.ui.resources import APP_ICON, icon, with_selected_tint
@@ -43,8 +42,6 @@ APP_TITLE = "Journal Desktop"
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 SCREEN_KEY = "window/screen"
-#: Work shorter than this shows no busy indicator (it would only flicker).
-BUSY_DELAY_MS = 300
 
 
 class MainWindow(QMainWindow):
@@ -191,24 +188,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.busy_label = QLabel("Working…", self)
-        self.busy_label.setAccessibleName("Busy")
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setMaximumWidth(120)
-        self.busy_bar.setMaximumHeight(14)
-        self.busy_bar.setTextVisible(False)
-        self.busy_bar.setAccessibleName("Working")
-        bar.addPermanentWidget(self.busy_label)
-        bar.addPermanentWidget(self.busy_bar)
-        self.busy_label.hide()
-        self.busy_bar.hide()
-        self._busy_timer = QTimer(self)
-        self._busy_timer.setSingleShot(True)
-        self._busy_timer.setInterval(BUSY_DELAY_MS)
-        self._busy_timer.timeout.connect(self._show_busy)
-        self.tasks.busy_changed.connect(self._busy_changed)
+        self.busy = BusyIndicator(self.tasks, self)
+        self.statusBar().addPermanentWidget(self.busy)
 
     def _style_sidebar(self) -> None:
         """A quiet column in the window colour with a rounded highlight; redone per theme."""
@@ -349,19 +330,6 @@ class MainWindow(QMainWindow):
         self.idle.start()
 
     # -- status --------------------------------------------------------------------------------
-
-    def _busy_changed(self, busy: bool) -> None:
-        if busy:
-            self._busy_timer.start()
-        else:
-            self._busy_timer.stop()
-            self.busy_label.hide()
-            self.busy_bar.hide()
-
-    def _show_busy(self) -> None:
-        if self.tasks.busy:
-            self.busy_label.show()
-            self.busy_bar.show()
 
     def show_failure(self, message: str) -> None:
         self.statusBar().showMessage(message, 15_000)
