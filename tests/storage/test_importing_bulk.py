@@ -282,3 +282,16 @@ def test_the_duplicate_check_searches_the_fingerprint_index(
     plan = real_query(f"EXPLAIN QUERY PLAN {sql}", params)  # type: ignore[arg-type]
     assert any("executions_by_fingerprint" in str(row[-1]) for row in plan)
     assert not any(str(row[-1]).startswith("SCAN executions") for row in plan)
+
+
+def test_a_progress_callback_that_raises_at_the_very_end_still_cancels(vault: Vault) -> None:
+    counts = vault.counts()
+
+    def cancel_at_the_end(done: int, total: int) -> None:
+        if done == total:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _import(vault, _file(30), progress=cancel_at_the_end)
+    assert vault.counts() == counts
+    assert vault.imports.newest_first() == []

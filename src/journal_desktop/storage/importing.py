@@ -120,11 +120,11 @@ def import_parsed(
     try:
         with vault.transaction():
             _store(vault, parsed, data, filename, timezone, account, summary, report)
+            report.finish()  # inside: raising even here leaves the vault as it was
             if dry_run:
                 raise _DryRun()
     except _DryRun:
         summary.batch_id = None
-    report.finish()
     return summary
 
 
