@@ -218,3 +218,15 @@ def test_the_shortcuts_are_listed_in_help(qtbot: QtBot, tasks: VaultTasks, tmp_p
         ("Security &amp; settings", "Ctrl+5"),
     ):
         assert f"<td>{name}</td><td>&nbsp;&nbsp;<b>{key}</b>" in text
+
+
+def test_tab_goes_from_the_sidebar_into_the_screen(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
+) -> None:
+    window = make_window(qtbot, tasks, window_settings(tmp_path))
+    window.show_screen(1)
+    window.sidebar.setFocus()
+    qtbot.waitUntil(window.sidebar.hasFocus)
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_Tab)
+    trades = _screen(window, StubTrades)
+    assert trades.field.hasFocus()
