@@ -79,7 +79,8 @@ sys.exit(app.main(sys.argv[1:]))
 """
 
 
-def _visible_windows_at_start(data_dir: Path) -> list[str]:
+def _start(data_dir: Path) -> tuple[int, list[str]]:
+    """The exit code, and the windows that were visible half a second after start."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     result = subprocess.run(
         [sys.executable, "-c", DRIVER, "--data-dir", str(data_dir)],
@@ -90,8 +91,14 @@ def _visible_windows_at_start(data_dir: Path) -> list[str]:
         timeout=120,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.split()
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, result.stdout.split()
+
+
+def _visible_windows_at_start(data_dir: Path) -> list[str]:
+    code, windows = _start(data_dir)
+    assert code == 0
+    return windows
 
 
 def test_gui_starts_with_the_wizard_when_there_is_no_vault(tmp_path: Path) -> None:
@@ -117,3 +124,22 @@ def test_a_broken_keyring_means_no_keychain_not_a_crash(monkeypatch: pytest.Monk
     backend = app.keyring_backend()
     assert type(backend).__module__ == "keyring.backends.fail"
     assert not is_secure_backend(backend)
+
+
+def test_a_second_window_on_the_same_journal_is_refused(qtbot: object, tmp_path: Path) -> None:
+    from journal_desktop.ui.app import instance_lock
+
+    data_dir = tmp_path / "vault"
+    held = instance_lock(data_dir)
+    assert held is not None
+    try:
+        assert instance_lock(data_dir) is None
+        assert instance_lock(tmp_path / "another") is not None
+        code, windows = _start(data_dir)
+        assert code == 1
+        assert windows == ["QMessageBox"]
+    finally:
+        held.unlock()
+    again = instance_lock(data_dir)
+    assert again is not None
+    again.unlock()

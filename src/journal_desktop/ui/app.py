@@ -7,13 +7,15 @@ the platform's one unless `--data-dir` names another, like the command line's op
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QLockFile, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from journal_desktop import __version__
 from journal_desktop.storage.keychain import KeyringBackend, default_backend
@@ -114,6 +116,19 @@ def keyring_backend() -> KeyringBackend:
     return backend
 
 
+def instance_lock(data_dir: Path) -> QLockFile | None:
+    """Hold a lock for this data folder, or None when another window already has it.
+
+    Two windows on one vault would fight over the database and each show stale data. The lock
+    file lives in the temporary folder, named by the data folder's path, so nothing is written
+    into a data folder that may not hold a vault yet; a crashed holder's lock goes stale.
+    """
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    lock = QLockFile(str(Path(tempfile.gettempdir()) / f"journal-desktop-{digest}.lock"))
+    lock.setStaleLockTime(0)  # only a live process holds it; a dead one's lock is taken over
+    return lock if lock.tryLock(200) else None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="journal-desktop", description="The Journal Desktop window."
@@ -148,6 +163,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, qt_args = build_parser().parse_known_args(list(sys.argv[1:] if argv is None else argv))
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
     app = create_application(qt_args)
+    lock = instance_lock(data_dir)
+    if lock is None:
+        QMessageBox.information(
+            None,
+            "Journal Desktop",
+            f"Journal Desktop is already open with the journal in {data_dir}. "
+            "Switch to that window; one journal is opened by one window at a time.",
+        )
+        return 1
     theme = ThemeManager(app)
     theme.set_mode("system")
     tasks = VaultTasks()
@@ -157,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         tasks.shutdown()
+        lock.unlock()
 
 
 if __name__ == "__main__":
