@@ -176,3 +176,21 @@ def test_start_up_with_a_vault_unlocks_then_opens_the_main_window(
         controller.window.close()
     finally:
         runner.shutdown()
+
+
+def test_a_keychain_that_cannot_be_reached_is_explained(qtbot: QtBot, tmp_path: Path) -> None:
+    from keyring.backends.fail import Keyring as NoKeyring  # keyring's own "no keychain"
+
+    paths, _keyring = create_vault(tmp_path / "vault", KeyStorage.KEYCHAIN, "unused")
+    before = folder_digest(paths.data_dir)
+    runner = VaultTasks()
+    try:
+        window = _window(qtbot, runner, paths, NoKeyring())
+        panel = window.panel
+        _failure_shown(qtbot, panel, runner)
+        assert panel.error.text() == "The OS keychain could not be reached."
+        assert "Try again" in panel.detail.text()
+        assert panel.retry.isVisible()
+        assert folder_digest(paths.data_dir) == before
+    finally:
+        runner.shutdown()
