@@ -37,7 +37,12 @@ from journal_desktop.storage.importing import (
     import_parsed,
     undo_import,
 )
-from journal_desktop.storage.repositories.records import DecimalTexts, e8_units, utc_text
+from journal_desktop.storage.repositories.records import (
+    DecimalTexts,
+    IdTexts,
+    e8_units,
+    utc_text,
+)
 
 HEADER = "Date,Time,Symbol,Quantity,Price,Side,Commission,TransFee\n"
 
@@ -129,6 +134,12 @@ def test_the_fast_trade_encoding_is_the_repository_encoding(vault: Vault) -> Non
     for trade in (base, open_trade, tiny):
         stamped = stamp_new(trade, _parse_stamp(stamp))
         assert list(vault.trades.encode_new(trade, stamps, stamp, DecimalTexts())) == (
+            vault.trades.encode(stamped)
+        )
+        ids = IdTexts()
+        for fill in trade.fills:
+            ids.remember(fill.execution_id, str(fill.execution_id))
+        assert list(vault.trades.encode_new(trade, stamps, stamp, DecimalTexts(), ids)) == (
             vault.trades.encode(stamped)
         )
 

@@ -32,7 +32,7 @@ from journal_desktop.domain.records import (
     TradeStatus,
 )
 from journal_desktop.storage.errors import VaultError
-from journal_desktop.storage.repositories.records import DecimalTexts, utc_text
+from journal_desktop.storage.repositories.records import DecimalTexts, IdTexts, utc_text
 from journal_desktop.storage.trade_grouping import grouped_trades
 from journal_desktop.storage.vault import Vault
 
@@ -174,6 +174,7 @@ def _store(
 ) -> None:
     resolver = _Resolver(vault, summary)
     texts = DecimalTexts()
+    ids = IdTexts()
     occurrences: dict[tuple[str, ...], int] = {}
     candidates: list[tuple[str, ImportedExecution, Account, Instrument, tuple[str, ...]]] = []
     for position, item in enumerate(parsed.executions):
@@ -182,8 +183,8 @@ def _store(
         account = resolver.account(account_override or item.account or "Default")
         instrument = resolver.instrument(item.instrument, filename, item.line)
         key = (
-            resolver.text(account.id),
-            resolver.text(instrument.id),
+            ids(account.id),
+            ids(instrument.id),
             utc_text(item.executed_at),
             item.side.value,
             texts(item.quantity),
@@ -215,27 +216,25 @@ def _store(
     summary.batch_id = batch.id
     # Positions the vault already holds are re-matched from storage as before, so the trades
     # there keep their notes, tags and attachments; the rest are matched from memory.
-    stored_positions = {
-        position
-        for position in {(c[2].id, c[3].id) for c in fresh}
-        if _position_exists(vault, *position)
-    }
+    positions = {(c[4][0], c[4][1]): (c[2].id, c[3].id) for c in fresh}
+    stored_positions = {key for key, ids_ in positions.items() if _position_exists(vault, *ids_)}
     execution_ids: list[str] = []
-    by_position = _store_executions(vault, fresh, batch.id, texts, report, execution_ids)
+    by_position = _store_executions(vault, fresh, batch.id, texts, ids, report, execution_ids)
     trades = _TradeCounts()
     done = 2 * len(candidates)
     new_trades: list[Trade] = []
     method = matching_method(vault)
-    for (account_id, instrument_id), executions in by_position.items():
+    for place, executions in by_position.items():
         report(done)
         done += len(executions)
-        if (account_id, instrument_id) in stored_positions:
+        account_id, instrument_id = positions[place]
+        if place in stored_positions:
             trades.add(rematch(vault, [(account_id, instrument_id)]))
         else:
             multiplier = resolver.multiplier(instrument_id)
             new_trades.extend(match_position(executions, multiplier=multiplier, method=method))
     report(done, force=True)
-    trade_ids = _store_new_trades(vault, new_trades, texts)
+    trade_ids = _store_new_trades(vault, new_trades, texts, ids)
     trades.add(new_trades)
     summary.trades_open = trades.open
     summary.trades_closed = trades.closed
@@ -288,14 +287,16 @@ def _store_executions(
     fresh: Sequence[tuple[str, ImportedExecution, Account, Instrument, tuple[str, ...]]],
     batch_id: uuid.UUID,
     texts: DecimalTexts,
+    id_texts: IdTexts,
     report: _Reporter,
     ids: list[str],
-) -> dict[tuple[uuid.UUID, uuid.UUID], list[_Fresh]]:
+) -> dict[tuple[str, str], list[_Fresh]]:
     """Insert the new executions (rows built directly, one stamp for all) and return them,
-    in file order, grouped by position; `ids` gets their ids in the order stored."""
+    in file order, grouped by position (account and instrument id texts); `ids` gets their
+    ids in the order stored."""
     stamps, stamp = vault.executions.batch_stamps()
     batch_text = str(batch_id)
-    by_position: dict[tuple[uuid.UUID, uuid.UUID], list[_Fresh]] = {}
+    by_position: dict[tuple[str, str], list[_Fresh]] = {}
     offset = len(fresh)
     for start in range(0, len(fresh), PROGRESS_EVERY):
         report(offset + start)
@@ -303,6 +304,7 @@ def _store_executions(
         for fingerprint, item, account, instrument, key in fresh[start : start + PROGRESS_EVERY]:
             execution_id = uuid.uuid4()
             id_text = str(execution_id)
+            id_texts.remember(execution_id, id_text)
             ids.append(id_text)
             commission = item.commission
             fees = item.fees
@@ -326,7 +328,7 @@ def _store_executions(
                     fingerprint,
                 )
             )
-            position = (account.id, instrument.id)
+            position = (key[0], key[1])
             group = by_position.get(position)
             if group is None:
                 group = by_position[position] = []
@@ -347,10 +349,12 @@ def _store_executions(
     return by_position
 
 
-def _store_new_trades(vault: Vault, trades: Sequence[Trade], texts: DecimalTexts) -> list[str]:
+def _store_new_trades(
+    vault: Vault, trades: Sequence[Trade], texts: DecimalTexts, ids: IdTexts
+) -> list[str]:
     """Insert the trades of positions new to the vault; returns their ids."""
     stamps, stamp = vault.trades.batch_stamps()
-    rows = [vault.trades.encode_new(trade, stamps, stamp, texts) for trade in trades]
+    rows = [vault.trades.encode_new(trade, stamps, stamp, texts, ids) for trade in trades]
     vault.trades.insert_encoded(rows)
     return [row[0] for row in rows]
 
@@ -394,17 +398,9 @@ class _Resolver:
         self._summary = summary
         self._accounts: dict[str, Account] = {}
         self._instruments: dict[InstrumentSpec, Instrument] = {}
-        self._texts: dict[uuid.UUID, str] = {}
         self._by_identity: dict[int, Instrument] = {}
         self._specs: list[InstrumentSpec] = []
         self._multipliers: dict[uuid.UUID, Decimal] = {}
-
-    def text(self, record_id: uuid.UUID) -> str:
-        """The id's text, made once per account or instrument."""
-        text = self._texts.get(record_id)
-        if text is None:
-            text = self._texts[record_id] = str(record_id)
-        return text
 
     def multiplier(self, instrument_id: uuid.UUID) -> Decimal:
         return self._multipliers[instrument_id]

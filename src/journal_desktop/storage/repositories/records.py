@@ -199,12 +199,18 @@ class TradeRepository(RecordRepository[Trade]):
         return bool(self.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'trades_fts'"))
 
     def encode_new(
-        self, trade: Trade, stamps: str, stamp: str, texts: DecimalTexts
+        self,
+        trade: Trade,
+        stamps: str,
+        stamp: str,
+        texts: DecimalTexts,
+        ids: IdTexts | None = None,
     ) -> tuple[Any, ...]:
         """`encode` of a new trade stamped with `batch_stamps`, for bulk paths: the same
         values, built without a column encoder per field (tested against `encode`)."""
+        text = ids or str
         fills = ", ".join(
-            f'["{fill.execution_id}", "{texts(fill.quantity)}"]' for fill in trade.fills
+            f'["{text(fill.execution_id)}", "{texts(fill.quantity)}"]' for fill in trade.fills
         )
         exit_price = trade.exit_price
         closed_at = trade.closed_at
@@ -214,8 +220,8 @@ class TradeRepository(RecordRepository[Trade]):
             0,
             stamps,
             stamp,
-            str(trade.account_id),
-            str(trade.instrument_id),
+            text(trade.account_id),
+            text(trade.instrument_id),
             trade.direction.value,
             trade.status.value,
             texts(trade.quantity),
@@ -254,6 +260,26 @@ class DecimalTexts:
         if text is None:
             text = self._known[value] = codec.enc_decimal(value)
         return text
+
+
+class IdTexts:
+    """`str` of ids, remembered per id object: a bulk write names the same few account and
+    instrument ids (and each new execution's id) many times over. Keyed by identity, so no
+    UUID is hashed; each entry keeps its object alive, so an identity is never reused."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[uuid.UUID, str]] = {}
+
+    def remember(self, value: uuid.UUID, text: str) -> None:
+        self._known[id(value)] = (value, text)
+
+    def __call__(self, value: uuid.UUID) -> str:
+        entry = self._known.get(id(value))
+        if entry is None or entry[0] is not value:
+            entry = self._known[id(value)] = (value, str(value))
+        return entry[1]
 
 
 def utc_text(value: datetime) -> str:
