@@ -73,6 +73,8 @@ def journal_server(data_dir: Path, *options: str) -> Iterator[str]:
             yield url
         finally:
             _stop(process)
+            # Shown by pytest when the test fails: what the server said while it ran.
+            print(f"--- {' '.join(command[2:])}\n{log_path.read_text(errors='replace')[-20000:]}")
     assert "Traceback" not in log_path.read_text(errors="replace")
 
 
