@@ -25,6 +25,25 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+class ProbeKeyring:
+    """An in-memory keyring (a fake for the OS keychain, named so), kept here rather than
+    imported from benchmarks.context so a probe's start-up imports only what the app does."""
+
+    is_test_fake_secure = True
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
+
+
 def _say(**figures: object) -> None:
     print(json.dumps(figures), flush=True)
 
@@ -65,13 +84,12 @@ def _start_app(data_dir: str) -> tuple[object, object, float]:
     """
     from PySide6.QtCore import QSettings
 
-    from benchmarks.context import InMemoryKeyring
     from journal_desktop.storage import VaultPaths
     from journal_desktop.ui.app import AppController, create_application
     from journal_desktop.ui.tasks import VaultTasks
     from journal_desktop.ui.theme import ThemeManager
 
-    keyring = InMemoryKeyring()
+    keyring = ProbeKeyring()
     for service, username, password in json.load(sys.stdin):
         keyring.set_password(service, username, password)
     app = create_application([])
