@@ -244,3 +244,34 @@ def test_fuzz_invalid_requests_are_refused(app_client: TestClient, label: str) -
         negative_data_rejection,
     ]
     _fuzz(app_client, label, GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES, checks)
+
+
+def test_what_the_fuzzing_found_stays_fixed(server: Server) -> None:
+    client = server.signed_in("fix@example.org")
+    headers = {"Authorization": f"Bearer {client.token}"}
+    # The schema said limit >= 1 while the server quietly read 0 as 1.
+    zero = server.http.get("/v1/security-events", params={"limit": 0}, headers=headers)
+    assert zero.status_code == 422 and "query.limit" in zero.json()["detail"]
+    # A session id outside the id alphabet was looked up instead of refused.
+    odd = server.http.delete("/v1/sessions/not%20an%20id", headers=headers)
+    assert odd.status_code == 422 and "path.session_id" in odd.json()["detail"]
+    # JSON (and JSON Schema) call 2.0 an integer; the parser used to refuse it.
+    body = {
+        "idempotency_key": "floats",
+        "writes": [
+            {
+                "id": "a",
+                "type": "trade",
+                "base_version": 0.0,
+                "version": 2.0,
+                "deleted": False,
+                "ciphertext": "",
+            }
+        ],
+    }
+    pushed = server.http.post("/v1/items", json=body, headers=headers)
+    assert pushed.status_code == 200 and pushed.json()["accepted"][0]["version"] == 2
+    fraction = dict(body, idempotency_key="fraction")
+    fraction["writes"] = [dict(body["writes"][0], id="b", version=1.5)]  # type: ignore[index]
+    refused = server.http.post("/v1/items", json=fraction, headers=headers)
+    assert refused.status_code == 422 and "expected an integer" in refused.json()["detail"]

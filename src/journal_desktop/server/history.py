@@ -13,13 +13,7 @@ from starlette.responses import JSONResponse, Response
 from journal_desktop.server import audit
 from journal_desktop.server.sessions import authenticate
 from journal_desktop.server.state import ServerState, state_of
-from journal_desktop.sync.protocol import (
-    DEFAULT_EVENTS_LIMIT,
-    MAX_EVENTS_LIMIT,
-    ProtocolError,
-    SecurityEvent,
-    parse_int_param,
-)
+from journal_desktop.sync.protocol import EVENTS_LIMIT, ProtocolError, SecurityEvent
 
 
 def _events(state: ServerState, account_id: str, limit: int) -> list[SecurityEvent]:
@@ -33,6 +27,6 @@ async def security_events(request: Request) -> Response:
     unknown = set(request.query_params) - {"limit"}
     if unknown:
         raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
-    limit = parse_int_param(request.query_params, "limit", DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT)
-    found = await run_in_threadpool(_events, state_of(request), caller.account_id, max(limit, 1))
+    limit = EVENTS_LIMIT.read(request.query_params)
+    found = await run_in_threadpool(_events, state_of(request), caller.account_id, limit)
     return JSONResponse({"events": [e.to_json() for e in found]})
