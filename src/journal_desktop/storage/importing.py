@@ -499,13 +499,22 @@ def _reconcile(
             trade, version=previous.version, stamps=previous.stamps, **annotations
         )
         kept.append(vault.trades.update(updated))
-    stored_new = vault.trades.add_many(new) if new else []
+    # A trade whose id was deleted before (its opening fill once closed another position)
+    # continues that tombstone's history instead of colliding with it.
+    revived = [vault.trades.revive(t) for t in new if _is_tombstone(vault, t.id)]
+    fresh = [t for t in new if t.id not in {r.id for r in revived}]
+    stored_new = [*revived, *(vault.trades.add_many(fresh) if fresh else [])]
     for orphan in orphans:
         heir = next((t for t in (*kept, *stored_new) if _shares_fill(t, orphan)), None)
         if heir is not None:
             _move_attachments(vault, orphan.id, heir.id)
         vault.trades.delete(orphan.id)
     return [*kept, *stored_new]
+
+
+def _is_tombstone(vault: Vault, trade_id: uuid.UUID) -> bool:
+    stored = vault.trades.get(trade_id, include_deleted=True)
+    return stored is not None and stored.deleted
 
 
 def _inherit(trade: Trade, orphans: Sequence[Trade]) -> Trade:

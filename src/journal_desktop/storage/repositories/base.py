@@ -230,6 +230,34 @@ class RecordRepository(Generic[R]):
             self._ctx.remember_clock()
         return stored
 
+    def revive(self, record: R) -> R:
+        """Store `record` under the id of a deleted record, as that record's next version.
+
+        Trade ids are derived from their opening execution, so re-matching can bring back an
+        id whose trade was deleted earlier. Adding it again would collide with the tombstone;
+        continuing the tombstone's history keeps one record per id, which sync relies on.
+        """
+        with self.db.transaction():
+            previous = self.get(record.id, include_deleted=True)
+            if previous is None or not previous.deleted:
+                raise RecordNotFound(f"deleted {self.human_name} with id {record.id}")
+            now = self._ctx.clock.now()
+            candidate = dataclasses.replace(record, version=previous.version, deleted=False)
+            stored, _ = stamp_update(previous, candidate, now)
+            stored = dataclasses.replace(stored, stamps={**stored.stamps, "deleted": str(now)})
+            self.check_unique(stored)
+            self._write_update(previous, stored)
+            self._ctx.audit.append(
+                "restore",
+                self.record_type,
+                str(record.id),
+                {"version": previous.version, "deleted": True},
+                self.audit_values(stored),
+            )
+            self._after_write([stored])
+            self._ctx.remember_clock()
+        return stored
+
     def modify(self, record_id: uuid.UUID, change: Callable[[R], R]) -> R:
         """Read, change and store in one transaction, so no other write slips in between."""
         with self.db.transaction():
