@@ -158,3 +158,26 @@ def test_errors_on_the_items_endpoints_follow_accept(server: Server) -> None:
     for accept in (f"application/json, {MSGPACK}", f"{MSGPACK};q=0"):
         answer = server.http.get("/v1/items", headers=_auth(client, Accept=accept))
         assert answer.headers["content-type"] == "application/json"
+
+
+def test_a_push_looks_up_stored_items_by_primary_key(server: Server) -> None:
+    """On PostgreSQL a push once read every item of the account (the (account_id, seq) index,
+    filtered by id) while the planner's statistics were young: O(account) per push. The lookup
+    now joins the ids as a set, which stays a primary-key probe per id."""
+    from sqlalchemy import text
+
+    from journal_desktop.server.items import _stored
+
+    engine = server.http.app.state.server.engine  # type: ignore[attr-defined]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL plan")
+    client = server.signed_in("plan@example.org")
+    client.push(server.key(), [write(f"i{n}") for n in range(50)])
+    with engine.connect() as conn:
+        account = conn.execute(text("SELECT id FROM accounts")).scalar_one()
+        query = _stored(conn, account, [f"i{n}" for n in range(20)])
+        compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(r[0] for r in conn.execute(text(f"EXPLAIN {compiled}")).all())
+        found = conn.execute(query).all()
+    assert "items_pkey" in plan and "ux_items_account_seq" not in plan
+    assert sorted(r.id for r in found) == sorted(f"i{n}" for n in range(20))

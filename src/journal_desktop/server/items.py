@@ -18,7 +18,8 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Select, String, and_, bindparam, func, select, update
+from sqlalchemy.dialects import postgresql
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -100,16 +101,35 @@ def _locked_last_seq(conn: Connection, account_id: str) -> int:
     return int(last_seq)
 
 
+def _stored(conn: Connection, account_id: str, ids: list[str]) -> Select[Any]:
+    """The stored rows of `ids` (those that exist), each found through the primary key.
+
+    On PostgreSQL `account_id = a AND id IN (...)` may be planned as a read of every item of
+    the account through the (account_id, seq) index, filtered by id: that is what the planner
+    picks while its statistics say an account holds few rows (a new table, or an account much
+    larger than the average), and it makes each push cost O(account), an initial sync
+    O(items^2). Joining the ids as a set, with the account in the join, keeps it a primary-key
+    lookup per id whatever the statistics say.
+    """
+    if conn.dialect.name != "postgresql":
+        return select(items).where(items.c.account_id == account_id, items.c.id.in_(ids))
+    wanted = (
+        func.unnest(bindparam("wanted_ids", ids, type_=postgresql.ARRAY(String)))
+        .table_valued("id")
+        .render_derived(name="wanted")
+    )
+    return (
+        select(items)
+        .select_from(wanted)
+        .join(items, and_(items.c.account_id == account_id, items.c.id == wanted.c.id))
+    )
+
+
 def _apply(
     conn: Connection, account_id: str, last_seq: int, push: PushRequest, quota_bytes: int
 ) -> PushResponse:
     ids = [w.id for w in push.writes]
-    current = {
-        r.id: r
-        for r in conn.execute(
-            select(items).where(items.c.account_id == account_id, items.c.id.in_(ids))
-        ).all()
-    }
+    current = {r.id: r for r in conn.execute(_stored(conn, account_id, ids)).all()}
     accepted: list[Accepted] = []
     conflicts: list[Conflict] = []
     inserts: list[dict[str, Any]] = []
