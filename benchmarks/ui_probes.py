@@ -173,41 +173,33 @@ def stall(data_dir: str, csv_file: str) -> int:
     """The longest time the GUI thread could not run while 100k executions import.
 
     A 1 ms timer on the GUI thread records the largest gap between its ticks while the worker
-    parses and imports the file, reporting progress to a progress bar as the app does. The
+    reads, parses and dry-runs the file (the preview) and then imports it, through the import
+    screen's own functions, reporting progress to a progress bar as the app does. The
     vault is a keychain vault (an in-memory keyring, named as such), so the figure is about
     the import, not about Argon2id.
     """
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication, QProgressBar
 
-    from benchmarks.context import InMemoryKeyring
-    from journal_desktop.importers import parse_file
     from journal_desktop.storage import KeyEnvironment, KeyStorage, Vault, VaultPaths
-    from journal_desktop.storage.importing import import_parsed
+    from journal_desktop.ui.import_flow import ImportOptions, prepare, run_import
     from journal_desktop.ui.tasks import Progress, VaultTasks
 
     app = QApplication([])
     bar = QProgressBar()
     bar.show()
     tasks = VaultTasks()
-    env = KeyEnvironment(InMemoryKeyring())
+    env = KeyEnvironment(ProbeKeyring())
     tasks.open(lambda: Vault.init(VaultPaths(Path(data_dir)), env, KeyStorage.KEYCHAIN))
     while tasks.busy:
         app.processEvents()
-    data = Path(csv_file).read_bytes()
 
     def work(vault: Vault, progress: Progress) -> int:
-        progress.report(0, 3, "reading")
-        parsed = parse_file(data, "executions.csv", format_name="generic")
-        progress.report(1, 3, "storing")
-        summary = import_parsed(
-            vault,
-            parsed,
-            data,
-            "executions.csv",
-            timezone="America/New_York",
-            **_progress_argument(import_parsed, progress),
-        )
+        # The import screen's own path: read, parse and dry-run for the preview, then import.
+        options = ImportOptions(format_name="generic", timezone="America/New_York")
+        report = lambda done, total: progress.report(done, total, "")  # noqa: E731
+        prepared = prepare(vault, Path(csv_file), options, progress.check, report)
+        summary = run_import(vault, prepared, progress.check, report)
         return summary.new_executions
 
     gaps: list[float] = []
@@ -242,18 +234,6 @@ def stall(data_dir: str, csv_file: str) -> int:
     worst = max(gaps[1:] or [0.0])
     _say(longest_stall_s=worst, import_s=elapsed, ticks=len(gaps), imported=done[0])
     return 0
-
-
-def _progress_argument(function: object, progress: object) -> dict[str, object]:
-    """Pass a progress callback when the import takes one (it reports rows stored)."""
-    import inspect
-
-    from journal_desktop.ui.tasks import Progress
-
-    assert isinstance(progress, Progress)
-    if callable(function) and "progress" in inspect.signature(function).parameters:
-        return {"progress": lambda done, total: progress.report(done, total, "storing")}
-    return {}
 
 
 def main(argv: list[str]) -> int:

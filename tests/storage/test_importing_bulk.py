@@ -306,3 +306,13 @@ def test_a_progress_callback_that_raises_at_the_very_end_still_cancels(vault: Va
         _import(vault, _file(30), progress=cancel_at_the_end)
     assert vault.counts() == counts
     assert vault.imports.newest_first() == []
+
+
+def test_release_gradually_empties_every_container() -> None:
+    from journal_desktop.storage.importing import release_gradually
+
+    big = list(range(10_007))
+    table = {n: str(n) for n in range(5_003)}
+    containers: list[list[object] | dict[object, object]] = [big, table, []]  # type: ignore[list-item]
+    release_gradually(containers)
+    assert containers == [] and big == [] and table == {}
