@@ -21,6 +21,7 @@ from benchmarks import (
     statistics_bench,
     sync_bench,
     trades_bulk,
+    ui_bench,
     vault_open,
 )
 from benchmarks.context import BenchContext
@@ -33,10 +34,11 @@ FIGURES: dict[str, Callable[[BenchContext], list[Result]]] = {
     "statistics": statistics_bench.run,
     "import": import_bench.run,
     "sync": sync_bench.run,
+    "desktop": ui_bench.run,
 }
 #: What a plain run does (about 2.5 minutes on 2 cores). `statistics` adds about a minute,
 #: `import` several and `sync` (a server on SQLite and on PostgreSQL) a few, so they run with
-#: --all or --only NAME.
+#: --all or --only NAME; so does `desktop` (app start, memory and GUI stalls, a few minutes).
 DEFAULT_FIGURES = ("open", "insert", "dashboard")
 
 
