@@ -38,6 +38,7 @@ class StubScreen(Screen):
 class StubDashboard(StubScreen):
     title = "Dashboard"
     icon_name = "dashboard"
+    day_selected = Signal(object)
 
 
 class StubTrades(StubScreen):
@@ -56,6 +57,17 @@ class StubTrades(StubScreen):
 class StubJournal(StubScreen):
     title = "Journal"
     icon_name = "journal"
+
+    def __init__(self, tasks: VaultTasks, parent: QWidget | None = None) -> None:
+        super().__init__(tasks, parent)
+        self.days: list[object] = []
+        self.saves = 0
+
+    def select_day(self, day: object) -> None:
+        self.days.append(day)
+
+    def save_now(self) -> None:
+        self.saves += 1
 
 
 class StubImport(StubScreen):
@@ -87,9 +99,24 @@ class StubDetail(Screen):
         super().__init__(tasks, parent)
         self.shown: list[uuid.UUID | None] = []
         self.reloads = 0
+        #: Unsaved changes, and what `confirm_leave` answers while there are some.
+        self.dirty = False
+        self.stay = False
+        self.confirmations = 0
+        self.saves = 0
 
     def show_trade(self, trade_id: uuid.UUID | None) -> None:
         self.shown.append(trade_id)
+
+    def confirm_leave(self) -> bool:
+        if not self.dirty:
+            return True
+        self.confirmations += 1
+        return not self.stay
+
+    def save(self) -> bool:
+        self.saves += 1
+        return True
 
     def reload(self) -> None:
         super().reload()

@@ -230,3 +230,68 @@ def test_tab_goes_from_the_sidebar_into_the_screen(
     qtbot.keyClick(window.sidebar, Qt.Key.Key_Tab)
     trades = _screen(window, StubTrades)
     assert trades.field.hasFocus()
+
+
+def test_leaving_unsaved_trade_notes_asks_and_can_stay(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
+) -> None:
+    window = make_window(qtbot, tasks, window_settings(tmp_path))
+    window.show_screen(1)
+    window.open_trade(uuid.uuid4())
+    detail = window.detail
+    assert isinstance(detail, StubDetail)
+    detail.dirty, detail.stay = True, True
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_screen is detail  # the trader chose to stay
+    assert detail.confirmations == 1
+    assert window.sidebar.currentRow() == 1
+    detail.stay = False
+    window.show_screen(0)
+    assert window.current_screen is _screen(window, StubDashboard)
+    assert detail.confirmations == 2
+
+
+def test_closing_the_window_with_unsaved_notes_asks(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
+) -> None:
+    window = make_window(qtbot, tasks, window_settings(tmp_path))
+    window.open_trade(uuid.uuid4())
+    detail = window.detail
+    assert isinstance(detail, StubDetail)
+    detail.dirty, detail.stay = True, True
+    assert not window.close()
+    assert window.isVisible()
+    detail.stay = False
+    assert window.close()
+    assert detail.saves == 1  # still dirty when closing: handed to the worker first
+
+
+def test_lock_hands_unsaved_edits_to_the_worker_first(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
+) -> None:
+    window = make_window(qtbot, tasks, window_settings(tmp_path))
+    wait_idle(qtbot, tasks)
+    journal = _screen(window, StubJournal)
+    window.open_trade(uuid.uuid4())
+    detail = window.detail
+    assert isinstance(detail, StubDetail)
+    detail.dirty = True
+    window.lock()
+    assert journal.saves == 1
+    assert detail.saves == 1
+    wait_idle(qtbot, tasks)
+    assert window.is_locked and not tasks.is_open
+
+
+def test_a_day_picked_on_the_dashboard_opens_in_the_journal(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
+) -> None:
+    import datetime
+
+    window = make_window(qtbot, tasks, window_settings(tmp_path))
+    window.show_screen(0)
+    day = datetime.date(2026, 3, 2)
+    _screen(window, StubDashboard).day_selected.emit(day)
+    journal = _screen(window, StubJournal)
+    assert window.current_screen is journal
+    assert journal.days == [day]

@@ -339,3 +339,16 @@ def test_adding_an_execution_through_its_dialog(
     # Bought 100 @ 10.10 and 50 @ 10.20, sold 100 @ 10.35: 50 shares still open.
     assert screen.figures["status"].text() == "Open"
     assert screen.figures["fees"].text() == "0.45"
+
+
+def test_reopening_the_same_trade_keeps_unsaved_typing(
+    qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen
+) -> None:
+    trade_id = make_trade(qtbot, tasks)
+    open_trade(qtbot, screen, trade_id)
+    screen.notes.editor.setPlainText("half a thought")
+    assert screen.dirty
+    screen.show_trade(trade_id)  # e.g. the same row double-clicked again
+    wait_idle(qtbot, tasks)
+    assert screen.notes.editor.toPlainText() == "half a thought"
+    assert screen.dirty

@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
             signal = getattr(screen, "open_trade", None)
             if isinstance(signal, SignalInstance):
                 signal.connect(self.open_trade)
+            day_signal = getattr(screen, "day_selected", None)
+            if isinstance(day_signal, SignalInstance):
+                day_signal.connect(self.show_day)
         self.detail: Screen | None = None
         if detail is not None:
             self.detail = detail(tasks, self.stack)
@@ -232,8 +235,14 @@ class MainWindow(QMainWindow):
     def current_screen(self) -> QWidget | None:
         return self.stack.currentWidget()
 
-    def show_screen(self, index: int) -> None:
+    def show_screen(self, index: int, *, ask: bool = True) -> None:
+        """Switch to a sidebar screen; unsaved trade notes are never dropped silently."""
         if self.locker.is_locked or not 0 <= index < len(self.screens):
+            return
+        if ask and not self._may_leave_detail():
+            self.sidebar.blockSignals(True)
+            self.sidebar.setCurrentRow(self._return_to)
+            self.sidebar.blockSignals(False)
             return
         screen = self.screens[index]
         self.stack.setCurrentWidget(screen)
@@ -265,7 +274,37 @@ class MainWindow(QMainWindow):
         self.detail.show_trade(trade_id)  # type: ignore[attr-defined]
 
     def close_detail(self) -> None:
-        self.show_screen(min(self._return_to, len(self.screens) - 1))
+        # The detail screen has asked about unsaved changes before it emitted `closed`.
+        self.show_screen(min(self._return_to, len(self.screens) - 1), ask=False)
+
+    def _may_leave_detail(self) -> bool:
+        """True unless the trade detail is showing unsaved changes the trader wants to keep
+        editing (it asks: save, discard or stay)."""
+        if self.detail is None or self.stack.currentWidget() is not self.detail:
+            return True
+        confirm = getattr(self.detail, "confirm_leave", None)
+        return bool(confirm()) if callable(confirm) else True
+
+    def show_day(self, day: object) -> None:
+        """A day picked on the dashboard's calendar opens in the journal."""
+        found = self._screen_with("select_day")
+        if found is None:
+            return
+        self.show_screen(found[0])
+        if self.stack.currentWidget() is found[1]:
+            found[1].select_day(day)  # type: ignore[attr-defined]
+
+    def save_pending_edits(self) -> None:
+        """Hand every screen's unsaved typing to the worker, before a lock or quit closes
+        the vault: work runs in order, so these saves land before the close."""
+        for screen in (*self.screens, self.detail):
+            save_now = getattr(screen, "save_now", None)
+            if callable(save_now):
+                save_now()
+        if self.detail is not None and getattr(self.detail, "dirty", False):
+            save = getattr(self.detail, "save", None)
+            if callable(save):
+                save()
 
     def new_trade(self) -> None:
         self.open_trade(None)
@@ -289,6 +328,8 @@ class MainWindow(QMainWindow):
         return self.locker.is_locked
 
     def lock(self) -> None:
+        if not self.locker.is_locked:
+            self.save_pending_edits()
         self.locker.lock()
 
     def _locked(self) -> None:
@@ -390,6 +431,11 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.locker.is_locked:
+            if not self._may_leave_detail():
+                event.ignore()
+                return
+            self.save_pending_edits()
         self.save_window()
         self.idle.stop()
         super().closeEvent(event)

@@ -181,6 +181,8 @@ class TradeDetailScreen(Screen):
 
     def show_trade(self, trade_id: uuid.UUID | None) -> None:
         """Show a trade, or (None) the form for a new manual trade."""
+        if self._dirty and trade_id is not None and trade_id == self._trade_id:
+            return  # already shown, with the trader's unsaved typing: keep it
         if self._dirty and trade_id != self._trade_id:
             choice = self.ask_unsaved()
             if choice == "cancel":
