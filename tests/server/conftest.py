@@ -40,10 +40,6 @@ pg_proc = factories.postgresql_proc(
 )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "postgresql: runs against a real PostgreSQL cluster")
-
-
 @pytest.fixture(scope="session")
 def pg_cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
     if _bindir is None:
