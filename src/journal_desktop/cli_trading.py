@@ -20,8 +20,9 @@ from journal_desktop.domain.decimals import canonical_decimal
 from journal_desktop.domain.imported import ImportFileError
 from journal_desktop.domain.records import Trade
 from journal_desktop.domain.statistics import BucketStats, Statistics, TradeFilter
-from journal_desktop.importers import formats, get_format, parse_file
+from journal_desktop.importers import get_format, parse_file
 from journal_desktop.importers.mapping import ColumnMapping, MappingError, parse_with_mapping
+from journal_desktop.importers.registry import formats
 from journal_desktop.importers.text import UndecodableFile, decode_bytes
 from journal_desktop.importers.times import BadTime, zone
 from journal_desktop.storage import codec

@@ -12,7 +12,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from journal_desktop.importers import formats
+from journal_desktop.importers.registry import formats
 from journal_desktop.ui import formatting, import_history
 from journal_desktop.ui.import_screen import ImportScreen
 from journal_desktop.ui.tasks import VaultTasks

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from journal_desktop.cli_trading import MAPPING_SETTING_PREFIX, load_mapping
 from journal_desktop.domain.imported import ImportedExecution, ImportFileError, ParsedFile
-from journal_desktop.importers import formats, get_format, parse_file
+from journal_desktop.importers import get_format, parse_file
 from journal_desktop.importers.mapping import parse_with_mapping
+from journal_desktop.importers.registry import formats
 from journal_desktop.importers.text import UndecodableFile, decode_bytes
 from journal_desktop.importers.times import BadTime, zone
 from journal_desktop.storage.importing import ImportRejected, ImportSummary, import_parsed
