@@ -8,6 +8,8 @@ PostgreSQL the same code takes a row lock on the account (SELECT ... FOR UPDATE)
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -198,9 +200,9 @@ def _tune_sqlite(engine: Engine) -> None:
         # Let SQLAlchemy's "begin" event, not the driver, decide how a transaction starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
+        _set_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -208,6 +210,29 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+#: How long a new connection keeps trying to switch a new database to WAL (seconds).
+WAL_SWITCH_WAIT = 10.0
+
+
+def _set_wal(cursor: Any) -> None:
+    """Switch to WAL, waiting while another process does the same.
+
+    Changing the journal mode needs the database to itself, and SQLite answers "database is
+    locked" at once, without the busy timeout, when several processes (workers starting
+    together) open a new database at the same moment. Once one has switched, the mode is
+    kept in the file and the others' pragma only reads it.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_WAIT
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class UnsupportedDatabase(ValueError):
