@@ -26,3 +26,17 @@ def test_the_default_decides_when_no_value_can() -> None:
     table = read_table("Price;Qty\n1,250;3\n", "t.csv")
     assert table.decimal_comma("Price", "Qty") is None
     assert table.decimal_comma("Price", "Qty", default=True) is True
+
+
+def test_a_negative_price_is_refused_with_file_line_and_column() -> None:
+    import pytest
+
+    from journal_desktop.domain.imported import ImportFileError
+    from journal_desktop.importers.table import Row
+
+    row = Row("fills.csv", 7, {"price": "(12.50)", "avg price": "1.234,5"})
+    with pytest.raises(ImportFileError) as caught:
+        row.price("Price")
+    assert (caught.value.file, caught.value.line, caught.value.column) == ("fills.csv", 7, "Price")
+    assert "must not be negative" in str(caught.value)
+    assert str(row.price("Avg Price", decimal_comma=True)) == "1234.5"

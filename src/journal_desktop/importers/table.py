@@ -79,6 +79,13 @@ class Row:
         except NotANumber as error:
             raise ImportFileError(self.file, str(error), line=self.line, column=column) from None
 
+    def price(self, column: str, *, decimal_comma: bool | None = None) -> Decimal:
+        """A fill's price: an amount that is never negative (brokers sign cash, not prices)."""
+        value = self.amount(column, decimal_comma=decimal_comma)
+        if value < 0:
+            raise self.error("a price must not be negative", column)
+        return value
+
     def optional_amount(self, column: str, *, decimal_comma: bool | None = None) -> Decimal | None:
         """The amount when the column exists and has a value, else None."""
         if not self.has(column):

@@ -187,9 +187,7 @@ def _deal(
     volume = row.amount("Volume", decimal_comma=comma)
     if volume <= 0:
         raise row.error("a deal's volume must be positive", "Volume")
-    price = row.amount("Price", decimal_comma=comma)
-    if price < 0:
-        raise row.error("a price must not be negative", "Price")
+    price = row.price("Price", decimal_comma=comma)
     instrument, known = lot_instrument(row.text("Symbol"), currency)
     if not known:
         unknown_sizes.add(instrument.symbol)

@@ -130,9 +130,7 @@ def _execution(
         )
     if quantity == 0:
         raise row.error("a quantity of zero is not an execution", "Quantity")
-    price = row.amount("Price", decimal_comma=comma)
-    if price < 0:
-        raise row.error("a price must not be negative", "Price")
+    price = row.price("Price", decimal_comma=comma)
     try:
         executed_at = parse_local(row.text("Time"), formats, tz)
     except BadTime as error:

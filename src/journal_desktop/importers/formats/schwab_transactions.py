@@ -157,9 +157,7 @@ def _trade(row: Row, trade_date: date, comma: bool | None) -> _Trade | None:
     quantity = row.amount("Quantity", decimal_comma=comma)
     if quantity <= 0:
         raise row.error("a quantity must be positive; the Action gives the direction", "Quantity")
-    price = row.amount("Price", decimal_comma=comma)
-    if price < 0:
-        raise row.error("a price must not be negative", "Price")
+    price = row.price("Price", decimal_comma=comma)
     fees = abs(row.amount("Fees & Comm", required=False, decimal_comma=comma))
     return _Trade(row, trade_date, side, quantity, price, fees, _instrument(row))
 

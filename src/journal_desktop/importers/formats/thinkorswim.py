@@ -187,17 +187,10 @@ def _price(row: Row, spread: str, decimal_comma: bool | None) -> Decimal:
     if spread in SINGLE_LEG:
         net = row.text("Net Price", required=False)
         if net and net not in ("~", "DEBIT", "CREDIT"):
-            return _positive_price(row, "Net Price", decimal_comma)
+            return row.price("Net Price", decimal_comma=decimal_comma)
     if row.text("Price") == "~":
         raise row.error("the fill price is not printed ('~'); this leg cannot be priced", "Price")
-    return _positive_price(row, "Price", decimal_comma)
-
-
-def _positive_price(row: Row, column: str, decimal_comma: bool | None) -> Decimal:
-    price = row.amount(column, decimal_comma=decimal_comma)
-    if price < 0:
-        raise row.error("a price must not be negative", column)
-    return price
+    return row.price("Price", decimal_comma=decimal_comma)
 
 
 def _instrument(row: Row, decimal_comma: bool | None) -> InstrumentSpec:

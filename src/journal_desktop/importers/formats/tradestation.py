@@ -183,9 +183,7 @@ def _execution(
             "Buy to Cover, ...)",
             columns["side"],
         )
-    price = row.amount(columns["price"], decimal_comma=comma)
-    if price < 0:
-        raise row.error("a price must not be negative", columns["price"])
+    price = row.price(columns["price"], decimal_comma=comma)
     try:
         executed_at = parse_local(row.text(columns["time"]), TIME_FORMATS, tz)
     except BadTime as error:

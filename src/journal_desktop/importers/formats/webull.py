@@ -103,9 +103,7 @@ def _execution(
         )
     if quantity == 0:
         raise row.error("a filled order with nothing filled", "Filled")
-    price = row.amount("Avg Price", decimal_comma=comma)
-    if price < 0:
-        raise row.error("a price must not be negative", "Avg Price")
+    price = row.price("Avg Price", decimal_comma=comma)
     try:
         executed_at = parse_with_zone(row.text("Filled Time"), TIME_FORMATS, tz)
     except BadTime as error:
