@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from journal_desktop.sync.fields import (
     Array,
@@ -105,15 +105,19 @@ class _Wire:
     """Parsing and serialising through the type's `SPEC` (set right after each class)."""
 
     SPEC: ClassVar[Obj]
+    #: Where a value of this type sits when none is named, for error messages ("kdf.salt: ...").
+    WHERE: ClassVar[str] = "body"
 
     @classmethod
-    def from_json(cls, value: object, where: str = "body") -> Any:
-        return cls.SPEC.read(value, where, False)
+    def from_json(cls, value: object, where: str | None = None) -> Self:
+        parsed: Self = cls.SPEC.read(value, where or cls.WHERE, False)
+        return parsed
 
     @classmethod
-    def from_wire(cls, value: object, where: str = "body", *, binary: bool = False) -> Any:
+    def from_wire(cls, value: object, where: str = "body", *, binary: bool = False) -> Self:
         """Parse a decoded JSON value, or with `binary` a decoded msgpack value."""
-        return cls.SPEC.read(value, where, binary)
+        parsed: Self = cls.SPEC.read(value, where, binary)
+        return parsed
 
     def to_json(self) -> dict[str, Any]:
         return self.SPEC.dump(self, False)
@@ -132,10 +136,7 @@ class KdfParams(_Wire):
     parallelism: int
     algorithm: str = KDF_ALGORITHM
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "kdf") -> KdfParams:
-        out: KdfParams = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "kdf"
 
 
 KdfParams.SPEC = Obj(
@@ -160,10 +161,7 @@ class Prelogin(_Wire):
     kdf: KdfParams
     salt: bytes
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "prelogin") -> Prelogin:
-        out: Prelogin = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "prelogin"
 
 
 Prelogin.SPEC = Obj("Prelogin", Prelogin, {"kdf": _required(_KDF), "salt": _required(_SALT)})
@@ -176,11 +174,6 @@ class RegisterRequest(_Wire):
     kdf: KdfParams
     salt: bytes
     wrapped_keys: dict[str, Any]
-
-    @classmethod
-    def from_json(cls, value: object, where: str = "body") -> RegisterRequest:
-        out: RegisterRequest = cls.SPEC.read(value, where, False)
-        return out
 
 
 RegisterRequest.SPEC = Obj(
@@ -217,11 +210,6 @@ class LoginRequest(_Wire):
     totp_code: str | None = None
     recovery_code: str | None = None
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "body") -> LoginRequest:
-        out: LoginRequest = cls.SPEC.read(value, where, False)
-        return out
-
 
 LoginRequest.SPEC = Obj(
     "LoginRequest",
@@ -241,10 +229,7 @@ class LoginResponse(_Wire):
     token: str
     session_id: str
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "response") -> LoginResponse:
-        out: LoginResponse = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "response"
 
 
 LoginResponse.SPEC = Obj(
@@ -265,10 +250,7 @@ class SessionInfo(_Wire):
     address: str
     current: bool
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "session") -> SessionInfo:
-        out: SessionInfo = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "session"
 
 
 SessionInfo.SPEC = Obj(
@@ -311,10 +293,7 @@ class AccountKeys(_Wire):
     salt: bytes
     wrapped_keys: dict[str, Any]
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "keys") -> AccountKeys:
-        out: AccountKeys = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "keys"
 
 
 AccountKeys.SPEC = Obj(
@@ -335,10 +314,7 @@ class Item(_Wire):
     ciphertext: bytes
     seq: int
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "item") -> Item:
-        out: Item = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "item"
 
 
 Item.SPEC = Obj(
@@ -361,10 +337,7 @@ class PullResponse(_Wire):
     next_since: int
     more: bool
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "response") -> PullResponse:
-        out: PullResponse = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "response"
 
 
 PullResponse.SPEC = Obj(
@@ -414,11 +387,6 @@ Write.SPEC = Obj(
 class PushRequest(_Wire):
     idempotency_key: str
     writes: list[Write]
-
-    @classmethod
-    def from_json(cls, value: object, where: str = "body") -> PushRequest:
-        out: PushRequest = cls.SPEC.read(value, where, False)
-        return out
 
 
 def _check_push(push: PushRequest) -> None:
@@ -476,10 +444,7 @@ class PushResponse(_Wire):
     accepted: list[Accepted]
     conflicts: list[Conflict]
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "response") -> PushResponse:
-        out: PushResponse = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "response"
 
 
 PushResponse.SPEC = Obj(
@@ -499,10 +464,7 @@ class Manifest(_Wire):
     counter: int
     blob: bytes | None
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "manifest") -> Manifest:
-        out: Manifest = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "manifest"
 
 
 Manifest.SPEC = Obj(
@@ -522,11 +484,6 @@ class ManifestPut(_Wire):
     base_counter: int
     counter: int
     blob: bytes
-
-    @classmethod
-    def from_json(cls, value: object, where: str = "body") -> ManifestPut:
-        out: ManifestPut = cls.SPEC.read(value, where, False)
-        return out
 
 
 def _check_manifest_put(put: ManifestPut) -> None:
@@ -560,11 +517,6 @@ class CredentialsChange(_Wire):
     totp_code: str | None = None
     recovery_code: str | None = None
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "body") -> CredentialsChange:
-        out: CredentialsChange = cls.SPEC.read(value, where, False)
-        return out
-
 
 CredentialsChange.SPEC = Obj(
     "CredentialsChange",
@@ -590,11 +542,6 @@ class AccountDeletion(_Wire):
     totp_code: str | None = None
     recovery_code: str | None = None
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "body") -> AccountDeletion:
-        out: AccountDeletion = cls.SPEC.read(value, where, False)
-        return out
-
 
 AccountDeletion.SPEC = Obj(
     "AccountDeletion",
@@ -614,11 +561,6 @@ class CodeRequest(_Wire):
 
     code: str
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "body") -> CodeRequest:
-        out: CodeRequest = cls.SPEC.read(value, where, False)
-        return out
-
 
 CodeRequest.SPEC = Obj(
     "CodeRequest",
@@ -634,10 +576,7 @@ class TotpSetup(_Wire):
     secret: str
     otpauth_uri: str
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "response") -> TotpSetup:
-        out: TotpSetup = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "response"
 
 
 TotpSetup.SPEC = Obj(
@@ -676,10 +615,7 @@ class SecurityEvent(_Wire):
     address: str
     device_name: str
 
-    @classmethod
-    def from_json(cls, value: object, where: str = "event") -> SecurityEvent:
-        out: SecurityEvent = cls.SPEC.read(value, where, False)
-        return out
+    WHERE: ClassVar[str] = "event"
 
 
 SecurityEvent.SPEC = Obj(
