@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, overload
@@ -58,6 +59,7 @@ from journal_desktop.domain.statistics import (
 from journal_desktop.storage.codec import enc_utc
 from journal_desktop.storage.database import Database
 from journal_desktop.storage.repositories.records import TradeRepository
+from journal_desktop.storage.statistics_facts import FactsRead
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -363,6 +365,12 @@ class _Money:
             ]
         )
 
+    def total(self) -> _Sums:
+        """The figures of all the trades."""
+        net, gross, fees, sum_w, sum_l, wins, losses = self.table.sum(axis=1).tolist()
+        high, low = int(self.net.max()), int(self.net.min())
+        return _Sums((len(self.net), wins, losses, net, gross, fees, sum_w, sum_l, high, low))
+
     def groups(self, codes: IntArray) -> tuple[IntArray, list[_Sums]]:
         """(distinct codes ascending, the figures of each code's trades), summed exactly."""
         import numpy as np
@@ -395,6 +403,60 @@ class _Money:
             )
         ]
         return ordered[starts], figures
+
+
+#: Trade ids at some positions of a read, for trades that tie in close order.
+_IdsAt: TypeAlias = Callable[[list[int]], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """What the figures need of each trade, one array per column in read order: times in µs
+    since 1970, money, the risks set (comma-joined text) and those trades' nets, integer codes
+    of the instrument id, setup and tag list with the text each code stands for, and 1 for a
+    short trade."""
+
+    closes: IntArray
+    opens: IntArray
+    money: _Money
+    risks: str | None
+    risk_nets: list[int]
+    instruments: IntArray
+    instrument_texts: Mapping[int, str]
+    setups: IntArray
+    setup_texts: Mapping[int, str]
+    tag_lists: IntArray
+    tag_texts: Mapping[int, str]
+    short: IntArray
+    ids_at: _IdsAt
+
+
+def _facts_columns(
+    row: Sequence[Any], radix: int, texts: Mapping[str, Mapping[int, str]], ids_at: _IdsAt
+) -> _Columns:
+    """The columns from a read of `trade_facts` (see statistics_facts.py): already numbers,
+    the keys packed in one (tag list, setup, instrument, short, risk set) in base `radix`."""
+    count = int(row[0])
+    keys, has_risk = divmod(_ints(row[9], count), 2)
+    keys, short = divmod(keys, 2)
+    keys, instruments = divmod(keys, radix)
+    tag_lists, setups = divmod(keys, radix)
+    money = _Money(_ints(row[5], count), _ints(row[6], count), _ints(row[7], count))
+    return _Columns(
+        closes=_ints(row[3], count),
+        opens=_ints(row[4], count),
+        money=money,
+        risks=row[8],
+        risk_nets=money.net[has_risk == 1].tolist(),
+        instruments=instruments,
+        instrument_texts=texts["instrument"],
+        setups=setups,
+        setup_texts=texts["setup"],
+        tag_lists=tag_lists,
+        tag_texts=texts["tags"],
+        short=short,
+        ids_at=ids_at,
+    )
 
 
 def _offsets(tz: tzinfo, instants: IntArray) -> IntArray | int:
@@ -521,25 +583,34 @@ class StatisticsQueries:
         tz: tzinfo = UTC,
         tag_names: Mapping[uuid.UUID, str] | None = None,
     ) -> Statistics:
-        """Every figure of `compute_statistics`, from one read of the trades table.
+        """Every figure of `compute_statistics`, from one read of `trade_facts`.
 
         Each needed column comes back as one `group_concat` string (a string per column, not
         a tuple per row, is what makes 100,000 trades cheap to hand over), parsed into numpy
         arrays; every sum is of integer 1e-8 units, exact (int64 while the totals provably
-        fit, Python ints beyond), and becomes a Decimal only at the end.
+        fit, Python ints beyond), and becomes a Decimal only at the end. Should a stored time
+        not be a number (text the codec would not write), the same columns are read from the
+        wide `trades` rows instead.
         """
+        facts = FactsRead(self._db, flt)
+        if facts.row is not None:
+            if not facts.row[0]:
+                return compute_statistics((), tz=tz)
+            columns = _facts_columns(facts.row, facts.radix, facts.texts(), facts.ids)
+        else:
+            where, params = _where(flt)
+            row = self._db.query_one(_READ.format(where=where), params)
+            if row is None or not row[0]:
+                return compute_statistics((), tz=tz)
+            columns = self._trade_columns(row)
+        return self._figures(columns, tz, tag_names or {})
+
+    def _figures(self, c: _Columns, tz: tzinfo, tag_names: Mapping[uuid.UUID, str]) -> Statistics:
+        """The whole set from the trades' columns, whichever table they were read from."""
         import numpy as np
 
-        where, params = _where(flt)
-        row = self._db.query_one(_READ.format(where=where), params)
-        if row is None or not row[0]:
-            return compute_statistics((), tz=tz)
-        count = int(row[0])
-        closes = _micros(row[1], count)
-        opens = _micros(row[2], count)
-        money = _Money(_ints(row[3], count), _ints(row[4], count), _ints(row[5], count))
-        order = self._close_order(closes, opens, _ints(row[12], count))
-
+        closes, opens, money = c.closes, c.opens, c.money
+        order = _close_order(closes, opens, c.ids_at)
         close_local = closes + _offsets(tz, closes)
         open_local = opens + _offsets(tz, opens)
         days, daily_sums = money.groups(close_local // _US_PER_DAY)
@@ -547,18 +618,13 @@ class StatisticsQueries:
             date.fromordinal(int(day) + _EPOCH_ORDINAL): sums.bucket()
             for day, sums in zip(days.tolist(), daily_sums, strict=True)
         }
-        totals = _Sums()
         weekdays: dict[int, _Sums] = {}
         for day, sums in zip(days.tolist(), daily_sums, strict=True):
-            totals.add(sums.values)
             _add(weekdays, (day + 3) % 7, sums.values)  # 1970-01-01 was a Thursday
 
         # Direction, holding time and open hour from one grouping of their combined key.
         held = np.searchsorted(np.array(_HOLDING_LOWER_US), closes - opens, side="right") - 1
-        direction = np.frombuffer(row[11].encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
-        shape = (direction * len(_HOLDING) + np.maximum(held, 0)) * 24 + (
-            open_local // _HOUR_US
-        ) % 24
+        shape = (c.short * len(_HOLDING) + np.maximum(held, 0)) * 24 + (open_local // _HOUR_US) % 24
         directions: dict[TradeDirection, _Sums] = {}
         holding: dict[HoldingTime, _Sums] = {}
         hours: dict[int, _Sums] = {}
@@ -568,19 +634,58 @@ class StatisticsQueries:
             _add(directions, _DIRECTIONS[side], sums.values)
             _add(holding, _HOLDING[hold], sums.values)
             _add(hours, hour, sums.values)
+        names = {str(r[0]): str(r[1]) for r in self._db.query("SELECT id, symbol FROM instruments")}
+        instruments = {k: names.get(i, i) for k, i in c.instrument_texts.items()}
         return Statistics(
-            totals=totals.bucket(),
-            r=_r_stats(row[6], row[7]),
+            totals=money.total().bucket(),
+            r=_r_stats(c.risks, c.risk_nets),
             **_path_figures(closes[order], money.net[order]),
             daily=daily,
-            by_symbol=self._by_symbol(money, row[9].split(",")),
-            by_tag=_by_tag(money, row[8].split(";"), tag_names or {}),
-            by_setup=_by_text(money, json.loads(row[10])),
+            by_symbol=_by_label(money, c.instruments, instruments),
+            by_tag=_by_tag(money, c.tag_lists, c.tag_texts, tag_names),
+            by_setup=_by_label(money, c.setups, c.setup_texts),
             by_weekday=_buckets(weekdays, sorted(weekdays)),
             by_hour=_buckets(hours, sorted(hours)),
             by_holding_time=_buckets(holding, _HOLDING),
             by_direction=_buckets(directions, _DIRECTIONS),
             tz=tz,
+        )
+
+    def _trade_columns(self, row: Sequence[Any]) -> _Columns:
+        """The columns from `_READ` over the trades table (text keys numbered here)."""
+        import numpy as np
+
+        count = int(row[0])
+        rowids = _ints(row[12], count)
+
+        def ids_at(positions: list[int]) -> list[str]:
+            wanted = rowids[positions].tolist()
+            ids: dict[int, str] = dict(
+                self._db.query(
+                    "SELECT rowid, id FROM trades WHERE rowid IN (SELECT value FROM json_each(?))",
+                    (json.dumps(wanted),),
+                )
+            )
+            return [str(ids[r]) for r in wanted]
+
+        instrument_texts, instruments = _codes(row[9].split(","))
+        setup_texts, setups = _codes(json.loads(row[10]))
+        tag_texts, tag_lists = _codes(row[8].split(";"))
+        short = np.frombuffer(row[11].encode("ascii"), dtype=np.uint8).astype(np.int64) - 48
+        return _Columns(
+            closes=_micros(row[1], count),
+            opens=_micros(row[2], count),
+            money=_Money(_ints(row[3], count), _ints(row[4], count), _ints(row[5], count)),
+            risks=row[6],
+            risk_nets=_ints(row[7], row[7].count(",") + 1).tolist() if row[7] else [],
+            instruments=instruments,
+            instrument_texts=dict(enumerate(instrument_texts)),
+            setups=setups,
+            setup_texts=dict(enumerate(setup_texts)),
+            tag_lists=tag_lists,
+            tag_texts=dict(enumerate(tag_texts)),
+            short=short,
+            ids_at=ids_at,
         )
 
     def closed_trades(self, repository: TradeRepository, flt: TradeFilter = _ALL) -> list[Trade]:
@@ -591,85 +696,72 @@ class StatisticsQueries:
         rows = self._db.query(f"SELECT {columns} FROM trades t WHERE {where}", params)
         return [repository.decode(row) for row in rows]
 
-    # -- the read ------------------------------------------------------------------------------
 
-    def _close_order(self, closes: IntArray, opens: IntArray, rowids: IntArray) -> IntArray:
-        """Positions in (close, open, id) order, the one order every path uses.
+def _close_order(closes: IntArray, opens: IntArray, ids_at: _IdsAt) -> IntArray:
+    """Positions in (close, open, id) order, the one order every path uses.
 
-        Trades that close and open at the same microseconds (brokers that report whole
-        seconds) are told apart by id, read for just those trades.
-        """
-        import numpy as np
+    Trades that close and open at the same microseconds (brokers that report whole seconds)
+    are told apart by id, read for just those trades.
+    """
+    import numpy as np
 
-        order: IntArray = np.lexsort((opens, closes))
-        c, o = closes[order], opens[order]
-        tied = (c[1:] == c[:-1]) & (o[1:] == o[:-1])
-        if not tied.any():
-            return order
-        at = np.flatnonzero(tied)
-        involved = order[np.union1d(at, at + 1)]
-        ids: dict[int, str] = dict(
-            self._db.query(
-                "SELECT rowid, id FROM trades WHERE rowid IN (SELECT value FROM json_each(?))",
-                (json.dumps(rowids[involved].tolist()),),
-            )
-        )
-        rank = np.zeros(len(closes), dtype=np.int64)
-        by_id = sorted(involved.tolist(), key=lambda i: str(ids[int(rowids[i])]))
-        rank[by_id] = np.arange(1, len(by_id) + 1)
-        result: IntArray = np.lexsort((rank, opens, closes))
-        return result
-
-    def _by_symbol(self, money: _Money, instruments: Sequence[str]) -> dict[str, BucketStats]:
-        """By symbol: instruments that share a symbol are one bucket (an unknown instrument
-        shows as its id)."""
-        names = {str(r[0]): str(r[1]) for r in self._db.query("SELECT id, symbol FROM instruments")}
-        distinct, codes = _codes(instruments)
-        symbols, symbol_codes = _codes([names.get(i, i) for i in distinct])
-        keys, sums = money.groups(symbol_codes[codes])
-        return {symbols[k]: s.bucket() for k, s in zip(keys.tolist(), sums, strict=True)}
+    order: IntArray = np.lexsort((opens, closes))
+    c, o = closes[order], opens[order]
+    tied = (c[1:] == c[:-1]) & (o[1:] == o[:-1])
+    if not tied.any():
+        return order
+    at = np.flatnonzero(tied)
+    involved = order[np.union1d(at, at + 1)].tolist()
+    ids = ids_at(involved)
+    rank = np.zeros(len(closes), dtype=np.int64)
+    by_id = [p for _, p in sorted(zip(ids, involved, strict=True))]
+    rank[by_id] = np.arange(1, len(by_id) + 1)
+    result: IntArray = np.lexsort((rank, opens, closes))
+    return result
 
 
-def _by_text(money: _Money, keys: Sequence[str]) -> dict[str, BucketStats]:
-    """A breakdown by one text column (setups), keys ascending."""
-    distinct, codes = _codes(keys)
+def _by_label(money: _Money, codes: IntArray, labels: Mapping[int, str]) -> dict[str, BucketStats]:
+    """A breakdown by a text key: the trades grouped by code, codes that share a label (two
+    instruments with one symbol) summed, labels ascending."""
     found, sums = money.groups(codes)
-    return {distinct[k]: s.bucket() for k, s in zip(found.tolist(), sums, strict=True)}
+    by_label: dict[str, _Sums] = {}
+    for code, figures in zip(found.tolist(), sums, strict=True):
+        _add(by_label, labels[code], figures.values)
+    return {label: by_label[label].bucket() for label in sorted(by_label)}
 
 
 def _by_tag(
-    money: _Money, tag_lists: Sequence[str], tag_names: Mapping[uuid.UUID, str]
+    money: _Money,
+    codes: IntArray,
+    tag_lists: Mapping[int, str],
+    tag_names: Mapping[uuid.UUID, str],
 ) -> dict[str, BucketStats]:
     """By tag name; a trade counts under each of its tags (unknown ids show as UUIDs).
 
     Trades share a few tag lists: the trades are summed per stored list, then each list's
     figures are added to each of its tags."""
     names = {str(k): v for k, v in tag_names.items()}
-    distinct, codes = _codes(tag_lists)
     found, sums = money.groups(codes)
     by_tag: dict[str, _Sums] = {}
     for code, figures in zip(found.tolist(), sums, strict=True):
-        text = distinct[code]
+        text = tag_lists[code]
         if text != "[]":
             for tag_id in _tag_list(text):
                 _add(by_tag, names.get(tag_id, tag_id), figures.values)
     return {name: by_tag[name].bucket() for name in sorted(by_tag)}
 
 
-def _r_stats(risks: str | None, nets: str | None) -> RStats:
-    """R-multiples of the trades with a risk set (their risks and nets, comma-joined).
+def _r_stats(risks: str | None, nets: list[int]) -> RStats:
+    """R-multiples of the trades with a risk set (their risks comma-joined, and their nets).
 
     Net units / risk is R * 1e8: the same digits as `r_multiple` gives (rounding to
     significant digits commutes with powers of ten); r_stats_of scales the sums back. Their
     sums are exact, so any order will do."""
-    import numpy as np
-
     if not risks or not nets:
         return RStats()
-    units = np.fromstring(nets, dtype=np.int64, sep=",").tolist()
     texts = risks.split(",")
     values = {text: Decimal(text) for text in dict.fromkeys(texts)}  # risks repeat
-    return r_stats_of(list(map(QUOTIENT.divide, units, map(values.__getitem__, texts))), scale=8)
+    return r_stats_of(list(map(QUOTIENT.divide, nets, map(values.__getitem__, texts))), scale=8)
 
 
 def _path_figures(closes: IntArray, nets: IntArray) -> dict[str, Any]:

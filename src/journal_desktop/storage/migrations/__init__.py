@@ -10,7 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from journal_desktop.storage.database import Database
-from journal_desktop.storage.migrations import m0001_initial, m0002_import_batches
+from journal_desktop.storage.migrations import (
+    m0001_initial,
+    m0002_import_batches,
+    m0003_trade_facts,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", m0001_initial.apply),
     Migration(2, "import batches and execution fingerprints", m0002_import_batches.apply),
+    Migration(3, "trade facts for the statistics", m0003_trade_facts.apply),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
