@@ -166,18 +166,32 @@ def test_a_push_looks_up_stored_items_by_primary_key(server: Server) -> None:
     now joins the ids as a set, which stays a primary-key probe per id."""
     from sqlalchemy import text
 
-    from journal_desktop.server.items import _stored
+    from journal_desktop.server.item_store import stored, stored_query
 
     engine = server.http.app.state.server.engine  # type: ignore[attr-defined]
     if engine.dialect.name != "postgresql":
         pytest.skip("a PostgreSQL plan")
     client = server.signed_in("plan@example.org")
     client.push(server.key(), [write(f"i{n}") for n in range(50)])
+    wanted = [f"i{n}" for n in range(20)]
     with engine.connect() as conn:
         account = conn.execute(text("SELECT id FROM accounts")).scalar_one()
-        query = _stored(conn, account, [f"i{n}" for n in range(20)])
-        compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
-        plan = "\n".join(r[0] for r in conn.execute(text(f"EXPLAIN {compiled}")).all())
-        found = conn.execute(query).all()
+        sql, params = stored_query(conn, account, wanted)
+        explained = conn.exec_driver_sql(f"EXPLAIN {sql}", tuple(params)).all()
+        plan = "\n".join(r[0] for r in explained)
+        found = stored(conn, account, wanted)
     assert "items_pkey" in plan and "ux_items_account_seq" not in plan
-    assert sorted(r.id for r in found) == sorted(f"i{n}" for n in range(20))
+    assert sorted(found) == sorted(wanted)
+
+
+@pytest.mark.parametrize("binary", [True, False])
+@pytest.mark.parametrize("deleted", [0, 1, True, False])
+def test_a_page_is_built_from_rows_as_items_would_be(binary: bool, deleted: Any) -> None:
+    """A pull builds its answer straight from the rows; it must be what `Item` gives."""
+    from journal_desktop.server.items import wire_items
+    from journal_desktop.sync.protocol import Item
+
+    row = ("id-1", "trade", 3, deleted, b"\x00ciphertext", 42)
+    expected = Item("id-1", "trade", 3, bool(deleted), b"\x00ciphertext", 42).to_wire(binary=binary)
+    assert wire_items([row], binary) == [expected]
+    assert type(wire_items([row], binary)[0]["deleted"]) is bool

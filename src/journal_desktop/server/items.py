@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, and_, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Connection, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from journal_desktop.server import quota
-from journal_desktop.server.db import accounts, idempotency, items, manifests, write_transaction
+from journal_desktop.server import item_store, quota
+from journal_desktop.server.db import accounts, manifests, write_transaction
 from journal_desktop.server.http import (
     ApiError,
     encoded,
@@ -40,7 +40,6 @@ from journal_desktop.sync.protocol import (
     JSON,
     PULL_LIMIT,
     PULL_SINCE,
-    Accepted,
     Conflict,
     Item,
     Manifest,
@@ -49,34 +48,55 @@ from journal_desktop.sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    b64encode,
 )
 
 
-def _item(row: Any) -> Item:
-    return Item(
-        id=row.id,
-        type=row.type,
-        version=row.version,
-        deleted=bool(row.deleted),
-        ciphertext=bytes(row.ciphertext),
-        seq=row.seq,
-    )
+def _item(row: item_store.ItemRow) -> Item:
+    return Item(row[0], row[1], row[2], bool(row[3]), bytes(row[4]), row[5])
+
+
+def wire_items(rows: list[item_store.ItemRow], binary: bool) -> list[dict[str, Any]]:
+    """Stored rows in `Item`'s wire form (`Item.to_wire`), straight from the rows: a page
+    builds no `Item` objects (a test holds this to `Item.to_wire` for both formats)."""
+    if binary:
+        return [
+            {"id": i, "type": t, "version": v, "deleted": bool(d), "ciphertext": c, "seq": s}
+            for i, t, v, d, c, s in rows
+        ]
+    return [
+        {"id": i, "type": t, "version": v, "deleted": bool(d), "ciphertext": b64encode(c), "seq": s}
+        for i, t, v, d, c, s in rows
+    ]
+
+
+def _page(state: ServerState, caller: Caller, since: int, limit: int) -> list[item_store.ItemRow]:
+    with state.engine.begin() as conn:
+        return item_store.page(conn, caller.account_id, since, limit + 1)
 
 
 def _pull(state: ServerState, caller: Caller, since: int, limit: int) -> PullResponse:
-    with state.engine.begin() as conn:
-        rows = conn.execute(
-            select(items)
-            .where(items.c.account_id == caller.account_id, items.c.seq > since)
-            .order_by(items.c.seq)
-            .limit(limit + 1)
-        ).all()
+    """A page as `PullResponse` (what the route answers, as objects)."""
+    rows = _page(state, caller, since, limit)
     found = [_item(r) for r in rows[:limit]]
     return PullResponse(
         items=found,
         next_since=found[-1].seq if found else since,
         more=len(rows) > limit,
     )
+
+
+def _pull_wire(
+    state: ServerState, caller: Caller, since: int, limit: int, binary: bool
+) -> dict[str, Any]:
+    """A page in `PullResponse`'s wire form, built from the rows."""
+    rows = _page(state, caller, since, limit)
+    shown = rows[:limit]
+    return {
+        "items": wire_items(shown, binary),
+        "next_since": shown[-1][5] if shown else since,
+        "more": len(rows) > limit,
+    }
 
 
 async def pull(request: Request) -> Response:
@@ -87,9 +107,9 @@ async def pull(request: Request) -> Response:
         raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
     since = PULL_SINCE.read(params)
     limit = PULL_LIMIT.read(params)
-    answer = await run_in_threadpool(_pull, state_of(request), caller, since, limit)
     binary = wants_msgpack(request)
-    return encoded(answer.to_wire(binary=binary), binary)
+    answer = await run_in_threadpool(_pull_wire, state_of(request), caller, since, limit, binary)
+    return encoded(answer, binary)
 
 
 def _locked_last_seq(conn: Connection, account_id: str) -> int:
@@ -101,76 +121,49 @@ def _locked_last_seq(conn: Connection, account_id: str) -> int:
     return int(last_seq)
 
 
-def _stored(conn: Connection, account_id: str, ids: list[str]) -> Select[Any]:
-    """The stored rows of `ids` (those that exist), each found through the primary key.
+@dataclass
+class _Applied:
+    """What a push did: its accepted writes (already in wire form) and its conflicts."""
 
-    On PostgreSQL `account_id = a AND id IN (...)` may be planned as a read of every item of
-    the account through the (account_id, seq) index, filtered by id: that is what the planner
-    picks while its statistics say an account holds few rows (a new table, or an account much
-    larger than the average), and it makes each push cost O(account), an initial sync
-    O(items^2). Joining the ids as a set, with the account in the join, keeps it a primary-key
-    lookup per id whatever the statistics say.
-    """
-    if conn.dialect.name != "postgresql":
-        return select(items).where(items.c.account_id == account_id, items.c.id.in_(ids))
-    wanted = (
-        func.unnest(bindparam("wanted_ids", ids, type_=postgresql.ARRAY(String)))
-        .table_valued("id")
-        .render_derived(name="wanted")
-    )
-    return (
-        select(items)
-        .select_from(wanted)
-        .join(items, and_(items.c.account_id == account_id, items.c.id == wanted.c.id))
-    )
+    accepted: list[dict[str, Any]]
+    conflicts: list[Conflict]
+
+    def wire(self, binary: bool) -> dict[str, Any]:
+        """`PushResponse`'s wire form (accepted entries are the same in JSON and msgpack)."""
+        return {
+            "accepted": self.accepted,
+            "conflicts": [c.to_wire(binary=binary) for c in self.conflicts],
+        }
 
 
 def _apply(
-    conn: Connection, account_id: str, last_seq: int, push: PushRequest, quota_bytes: int
-) -> PushResponse:
-    ids = [w.id for w in push.writes]
-    current = {r.id: r for r in conn.execute(_stored(conn, account_id, ids)).all()}
-    accepted: list[Accepted] = []
-    conflicts: list[Conflict] = []
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    conn: Connection, account_id: str, push: PushRequest, last_seq: int
+) -> tuple[_Applied, int, int]:
+    """Apply the writes whose base_version is the stored version; (what was done, the new
+    last seq, the change in stored bytes)."""
+    current = item_store.stored(conn, account_id, [w.id for w in push.writes])
+    applied = _Applied([], [])
+    inserts: list[item_store.ItemRow] = []
+    updates: list[item_store.ItemRow] = []
     grown = 0
-    for write in push.writes:
-        row = current.get(write.id)
-        stored_version = row.version if row is not None else 0
-        if stored_version != write.base_version:
-            conflicts.append(Conflict(write.id, _item(row) if row is not None else None))
+    for w in push.writes:
+        row = current.get(w.id)
+        if (row[2] if row is not None else 0) != w.base_version:
+            applied.conflicts.append(Conflict(w.id, _item(row) if row is not None else None))
             continue
         last_seq += 1
-        grown += len(write.ciphertext) - (len(row.ciphertext) if row is not None else 0)
-        values = {
-            "type": write.type,
-            "version": write.version,
-            "deleted": write.deleted,
-            "ciphertext": write.ciphertext,
-            "seq": last_seq,
-        }
+        new = (w.id, w.type, w.version, w.deleted, w.ciphertext, last_seq)
         if row is None:
-            inserts.append({"account_id": account_id, "id": write.id, **values})
+            inserts.append(new)
+            grown += len(w.ciphertext)
         else:
-            updates.append({"item_id": write.id, **values})
-        accepted.append(Accepted(write.id, write.version, last_seq))
-    # One statement each, executed for many rows (building a statement per row costs more than
-    # writing the row). Updates keep the batch's order, so seqs stay unique at every step.
-    if inserts:
-        conn.execute(items.insert(), inserts)
-    if updates:
-        conn.execute(
-            update(items).where(
-                items.c.account_id == account_id, items.c.id == bindparam("item_id")
-            ),
-            updates,
-        )
-    if accepted:
-        conn.execute(update(accounts).where(accounts.c.id == account_id).values(last_seq=last_seq))
-    # Checked after applying, in the same transaction: a refusal rolls every write back.
-    quota.charge(conn, account_id, grown, quota_bytes)
-    return PushResponse(accepted, conflicts)
+            updates.append(new)
+            grown += len(w.ciphertext) - len(row[4])
+        applied.accepted.append({"id": w.id, "version": w.version, "seq": last_seq})
+    # One statement each for the whole batch (see item_store).
+    item_store.insert(conn, account_id, inserts)
+    item_store.update(conn, account_id, updates)
+    return applied, last_seq, grown
 
 
 def request_hash(push: PushRequest) -> bytes:
@@ -196,34 +189,31 @@ def _legacy_hash(push: PushRequest) -> bytes:
 
 def _push(
     state: ServerState, caller: Caller, push: PushRequest, body_hash: bytes
-) -> tuple[str, PushResponse | None]:
-    """The answer as stored JSON text, and as an object unless it is a replay."""
+) -> tuple[str, _Applied | None]:
+    """The answer as stored JSON text, and what was applied unless it is a replay."""
+    account_id = caller.account_id
     with write_transaction(state.engine) as conn:
         # Lock first: on PostgreSQL two retries of one key then see each other's answer.
-        last_seq = _locked_last_seq(conn, caller.account_id)
-        earlier = conn.execute(
-            select(idempotency.c.request_hash, idempotency.c.response).where(
-                idempotency.c.account_id == caller.account_id,
-                idempotency.c.key == push.idempotency_key,
-            )
-        ).first()
+        locked = item_store.lock_account(conn, account_id)
+        if locked is None:  # the account went away under a live token: fail closed
+            raise unauthorized()
+        earlier = item_store.earlier_answer(conn, account_id, push.idempotency_key)
         if earlier is not None:
-            stored_hash = bytes(earlier.request_hash)
+            stored_hash, answer = earlier
             if stored_hash != body_hash and stored_hash != _legacy_hash(push):
                 raise ApiError(
                     422, "idempotency_key_reused", "this key was used for a different request"
                 )
-            return str(earlier.response), None
-        applied = _apply(conn, caller.account_id, last_seq, push, state.settings.quota_bytes)
-        answer = json.dumps(applied.to_json())
-        conn.execute(
-            idempotency.insert().values(
-                account_id=caller.account_id,
-                key=push.idempotency_key,
-                request_hash=body_hash,
-                response=answer,
-                created_at=state.now(),
-            )
+            return answer, None
+        last_seq, usage = locked
+        applied, new_last_seq, grown = _apply(conn, account_id, push, last_seq)
+        if new_last_seq != last_seq or grown:
+            # Checked after applying, in the same transaction: a refusal rolls every write back.
+            usage = quota.charged(usage, grown, state.settings.quota_bytes)
+            item_store.update_account(conn, account_id, new_last_seq, usage)
+        answer = json.dumps(applied.wire(False), separators=(",", ":"))
+        item_store.insert_answer(
+            conn, account_id, push.idempotency_key, body_hash, answer, state.now()
         )
     return answer, applied
 
@@ -238,8 +228,8 @@ async def push(request: Request) -> Response:
     if not wants_msgpack(request):
         return Response(text, media_type=JSON)
     if applied is None:  # a replay: the stored JSON answer, in the format asked for
-        applied = PushResponse.from_json(json.loads(text))
-    return encoded(applied.to_wire(binary=True), True)
+        return encoded(PushResponse.from_json(json.loads(text)).to_wire(binary=True), True)
+    return encoded(applied.wire(True), True)
 
 
 def _get_manifest(conn: Connection, account_id: str) -> Manifest:

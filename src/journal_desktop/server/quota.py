@@ -24,19 +24,20 @@ def lock_usage(conn: Connection, account_id: str) -> int:
     return int(stored)
 
 
-def charge(conn: Connection, account_id: str, delta: int, quota: int) -> None:
-    """Add `delta` bytes to the account's usage, or raise 413 if that would pass `quota`."""
-    if delta == 0:
-        return
-    stored = lock_usage(conn, account_id)
+def charged(stored: int, delta: int, quota: int) -> int:
+    """The usage after adding `delta` bytes to `stored`, or 413 if that would pass `quota`."""
     if delta > 0 and stored + delta > quota:
         raise ApiError(
             413,
             "quota_exceeded",
             f"this account may store {quota} bytes; {stored} are in use",
         )
-    conn.execute(
-        update(accounts)
-        .where(accounts.c.id == account_id)
-        .values(stored_bytes=max(0, stored + delta))
-    )
+    return max(0, stored + delta)
+
+
+def charge(conn: Connection, account_id: str, delta: int, quota: int) -> None:
+    """Add `delta` bytes to the account's usage, or raise 413 if that would pass `quota`."""
+    if delta == 0:
+        return
+    usage = charged(lock_usage(conn, account_id), delta, quota)
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(stored_bytes=usage))
