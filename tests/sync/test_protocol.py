@@ -10,6 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from journal_desktop.sync import protocol as p
+from journal_desktop.sync.fields import Invalid
+
+#: A member left out of an entry.
+_MISSING = object()
 
 
 def register_body(**changes: Any) -> dict[str, Any]:
@@ -163,3 +167,72 @@ def test_arbitrary_objects_fail_only_with_protocol_errors(value: dict[str, Any])
 def test_manifest_counter_must_grow() -> None:
     with pytest.raises(p.ProtocolError, match="greater than base_counter"):
         p.ManifestPut.from_json({"base_counter": 3, "counter": 3, "blob": ""})
+
+
+#: Values that break a write's field in every way a peer could, and some that are fine.
+_ODD_VALUES = [True, False, 0, -1, 1, 3.0, 2.5, 2**53, None, "", "a b", "ok", "x" * 129, b"", b"xy"]
+
+
+def _one_by_one(field: Any, values: list[Any], binary: bool) -> Any:
+    """What reading each entry alone gives: the entries, or the first error's detail."""
+    out = []
+    for index, value in enumerate(values):
+        try:
+            out.append(field.item._read(value, binary))
+        except Invalid as invalid:
+            invalid.path.append(f"[{index}]")
+            return invalid.at("writes").detail
+    return out
+
+
+def _column_wise(field: Any, values: list[Any], binary: bool) -> Any:
+    try:
+        return field.read(values, "writes", binary)
+    except p.ProtocolError as error:
+        return error.detail
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["id", "type", "base_version", "version", "deleted", "ciphertext", "extra"]
+            ),
+            st.sampled_from(_ODD_VALUES) | st.just(_MISSING),
+        )
+        | st.none(),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_reading_a_list_at_once_gives_what_reading_each_entry_gives(
+    changes: list[tuple[str, Any] | None], binary: bool
+) -> None:
+    """The column-wise fast path of a push's writes (and a page's items) never accepts what
+    one-by-one reading refuses, and never names another error."""
+    entries: list[Any] = []
+    for n, change in enumerate(changes):
+        entry = write_body(id=f"i{n}", version=2, base_version=1)
+        if binary:
+            entry["ciphertext"] = b"\x00\x01\x02"
+        if change is not None:
+            name, value = change
+            if value is _MISSING:
+                entry.pop(name, None)
+            else:
+                entry[name] = value
+        entries.append(entry)
+    writes_field = p.PushRequest.SPEC.members["writes"].field
+    assert _column_wise(writes_field, entries, binary) == _one_by_one(writes_field, entries, binary)
+    items = [
+        {k if k != "base_version" else "seq": v for k, v in entry.items()} for entry in entries
+    ]
+    items_field = p.PullResponse.SPEC.members["items"].field
+    assert _column_wise(items_field, items, binary) == _one_by_one(items_field, items, binary)
+
+
+def test_a_list_that_is_not_all_objects_is_read_one_by_one() -> None:
+    field = p.PushRequest.SPEC.members["writes"].field
+    with pytest.raises(p.ProtocolError, match=r"writes\[1\]: expected a JSON object"):
+        field.read([write_body(), 7], "writes", False)
