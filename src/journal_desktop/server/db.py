@@ -277,6 +277,40 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             yield connection
 
 
+@contextlib.contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for single-statement reads run on its driver cursor, outside any
+    transaction: one statement reads one consistent snapshot by itself, so a BEGIN and a
+    COMMIT around it (two more round trips on PostgreSQL) buy nothing.
+
+    On PostgreSQL that is SQLAlchemy's AUTOCOMMIT. Not on SQLite: its driver already runs a
+    statement outside any transaction when SQLAlchemy has begun none, and SQLAlchemy's
+    AUTOCOMMIT, once reset, would leave the connection beginning transactions of its own.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
+@contextlib.contextmanager
+def single_read(engine: Engine, sql: str) -> Iterator[tuple[Any, str]]:
+    """A driver cursor for one read statement (see `read_connection`), and `sql` in the
+    driver's parameter style: written with `?`, as SQLite takes it; `%s` on PostgreSQL.
+
+    For the read every request makes (its session), where SQLAlchemy's statement handling
+    cost 0.3 ms of a 0.4 ms lookup on SQLite. Parameters are always bound, never in `sql`.
+    """
+    with read_connection(engine) as connection:
+        if connection.dialect.name == "postgresql":
+            sql = sql.replace("?", "%s")
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            yield cursor, sql
+        finally:
+            cursor.close()
+
+
 #: Key of the PostgreSQL advisory lock held while migrating (any fixed 64-bit number).
 MIGRATION_LOCK = 0x6A6F75726E616C  # "journal"
 

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from journal_desktop.server import item_store, quota
-from journal_desktop.server.db import accounts, manifests, write_transaction
+from journal_desktop.server.db import accounts, manifests, read_connection, write_transaction
 from journal_desktop.server.http import (
     ApiError,
     encoded,
@@ -71,7 +71,7 @@ def wire_items(rows: list[item_store.ItemRow], binary: bool) -> list[dict[str, A
 
 
 def _page(state: ServerState, caller: Caller, since: int, limit: int) -> list[item_store.ItemRow]:
-    with state.engine.begin() as conn:
+    with read_connection(state.engine) as conn:  # one statement: no transaction needed
         return item_store.page(conn, caller.account_id, since, limit + 1)
 
 

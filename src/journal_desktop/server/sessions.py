@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from journal_desktop.server import audit
-from journal_desktop.server.db import accounts, sessions, write_transaction
+from journal_desktop.server.db import sessions, single_read, write_transaction
 from journal_desktop.server.http import ApiError, client_address, unauthorized
 from journal_desktop.server.state import ServerState, state_of
 from journal_desktop.sync.protocol import SESSION_ID, SessionInfo
@@ -45,23 +45,39 @@ def token_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
+#: The session of a token hash, with its account's suspension (fixed SQL, see `single_read`).
+_SESSION_SQL = (
+    "SELECT sessions.id, sessions.account_id, sessions.expires_at, sessions.last_seen_at, "
+    "sessions.address, sessions.device_name, accounts.suspended_at "
+    "FROM sessions JOIN accounts ON accounts.id = sessions.account_id "
+    "WHERE sessions.token_hash = ?"
+)
+
+
+@dataclass(frozen=True)
+class _Session:
+    id: str
+    account_id: str
+    expires_at: int
+    last_seen_at: int
+    address: str
+    device_name: str
+    suspended_at: int | None
+
+
+def _session(state: ServerState, token: str) -> _Session | None:
+    """The session the token opens, if any: one read on the driver's cursor, since every
+    authenticated request makes it."""
+    with single_read(state.engine, _SESSION_SQL) as (cursor, sql):
+        cursor.execute(sql, (token_hash(token),))
+        row = cursor.fetchone()
+    return None if row is None else _Session(*row)
+
+
 def _authenticate(state: ServerState, token: str, address: str) -> Caller:
     now = state.now()
     settings = state.settings
-    with state.engine.begin() as conn:
-        row = conn.execute(
-            select(
-                sessions.c.id,
-                sessions.c.account_id,
-                sessions.c.expires_at,
-                sessions.c.last_seen_at,
-                sessions.c.address,
-                sessions.c.device_name,
-                accounts.c.suspended_at,
-            )
-            .select_from(sessions.join(accounts, accounts.c.id == sessions.c.account_id))
-            .where(sessions.c.token_hash == token_hash(token))
-        ).first()
+    row = _session(state, token)
     if row is None:
         raise unauthorized()
     if row.suspended_at is not None:  # before expiry: suspension ended the session early
