@@ -116,12 +116,7 @@ def _where(flt: TradeFilter, *, close_index: bool = False) -> tuple[str, list[An
 
 
 def _e8(units: int) -> Decimal:
-    return EXACT.scaleb(Decimal(units), -8)
-
-
-#: C-level tests for `filter`: (0).__lt__(n) is 0 < n.
-_POSITIVE = (0).__lt__
-_NEGATIVE = (0).__gt__
+    return EXACT.scaleb(units, -8)
 
 
 class _Sums:
@@ -132,26 +127,6 @@ class _Sums:
 
     def __init__(self, row: Sequence[Any] | None = None) -> None:
         self.values: list[Any] = list(row) if row is not None else [0] * 8 + [None, None]
-
-    @classmethod
-    def of_run(cls, nets: Sequence[int], gross: int, fees: int) -> _Sums:
-        """The figures of some trades from their nets and their gross and fee totals."""
-        wins = list(filter(_POSITIVE, nets))
-        losses = list(filter(_NEGATIVE, nets))
-        return cls(
-            (
-                len(nets),
-                len(wins),
-                len(losses),
-                sum(nets),
-                gross,
-                fees,
-                sum(wins),
-                sum(losses),
-                max(wins, default=None),
-                min(losses, default=None),
-            )
-        )
 
     def add(self, row: Sequence[Any]) -> None:
         v = self.values
@@ -164,17 +139,18 @@ class _Sums:
 
     def bucket(self) -> BucketStats:
         count, wins, losses, net, gross, fees, sum_w, sum_l, high, low = self.values
+        e8 = EXACT.scaleb  # takes the int itself: no Decimal() or Python frame per figure
         return BucketStats(
-            count=int(count),
-            wins=int(wins or 0),
-            losses=int(losses or 0),
-            net_pnl=_e8(net or 0),
-            gross_pnl=_e8(gross or 0),
-            fees=_e8(fees or 0),
-            sum_wins=_e8(sum_w or 0),
-            sum_losses=_e8(sum_l or 0),
-            largest_win=_e8(high) if high is not None and high > 0 else None,
-            largest_loss=_e8(low) if low is not None and low < 0 else None,
+            int(count),
+            int(wins or 0),
+            int(losses or 0),
+            e8(net or 0, -8),
+            e8(gross or 0, -8),
+            e8(fees or 0, -8),
+            e8(sum_w or 0, -8),
+            e8(sum_l or 0, -8),
+            e8(high, -8) if high is not None and high > 0 else None,
+            e8(low, -8) if low is not None and low < 0 else None,
         )
 
 
@@ -372,7 +348,35 @@ class _Money:
         return _Sums((len(self.net), wins, losses, net, gross, fees, sum_w, sum_l, high, low))
 
     def groups(self, codes: IntArray) -> tuple[IntArray, list[_Sums]]:
-        """(distinct codes ascending, the figures of each code's trades), summed exactly."""
+        """(distinct codes ascending, the figures of each code's trades), summed exactly.
+
+        int64 money over codes in a compact range is summed in place per code (`ufunc.at`,
+        a pass over the trades per figure, no sort); Python ints, or codes spread wide, by
+        sorting the trades by code and summing the runs."""
+        import numpy as np
+
+        if not codes.size:
+            return self._sorted_groups(codes)
+        first = int(codes.min())
+        span = int(codes.max()) - first + 1
+        if self.net.dtype == object or span > max(1024, 4 * len(codes)):
+            return self._sorted_groups(codes)
+        slots = codes - first
+        counts = np.bincount(slots, minlength=span)
+        present = np.flatnonzero(counts)
+        sums = np.zeros((len(self.table), span), dtype=np.int64)
+        for row, column in zip(sums, self.table, strict=True):
+            np.add.at(row, slots, column)
+        high = np.full(span, np.iinfo(np.int64).min, dtype=np.int64)
+        low = np.full(span, np.iinfo(np.int64).max, dtype=np.int64)
+        np.maximum.at(high, slots, self.net)
+        np.minimum.at(low, slots, self.net)
+        return present + first, self._figures(
+            counts[present], sums[:, present], high[present], low[present]
+        )
+
+    def _sorted_groups(self, codes: IntArray) -> tuple[IntArray, list[_Sums]]:
+        """`groups` by a stable sort of the codes and sums over each code's run."""
         import numpy as np
 
         if codes.size and int(codes.min()) >= 0 and int(codes.max()) < 2**15:
@@ -381,12 +385,17 @@ class _Money:
         ordered = codes[order]
         starts = np.concatenate(([0], np.flatnonzero(ordered[1:] != ordered[:-1]) + 1))
         counts = np.diff(np.append(starts, len(codes)))
-        sums = np.add.reduceat(self.table[:, order], starts, axis=1).tolist()
+        sums = np.add.reduceat(self.table[:, order], starts, axis=1)
         nets = self.net[order]
-        high = np.maximum.reduceat(nets, starts).tolist()
-        low = np.minimum.reduceat(nets, starts).tolist()
-        net, gross, fees, sum_w, sum_l, wins, losses = sums
-        figures = [
+        high = np.maximum.reduceat(nets, starts)
+        low = np.minimum.reduceat(nets, starts)
+        return ordered[starts], self._figures(counts, sums, high, low)
+
+    @staticmethod
+    def _figures(counts: IntArray, sums: IntArray, high: IntArray, low: IntArray) -> list[_Sums]:
+        """Each group's _Sums from its count, summed table column, largest and smallest net."""
+        net, gross, fees, sum_w, sum_l, wins, losses = sums.tolist()
+        return [
             _Sums((c, w, lo, n, g, f, sw, sl, h, m))
             for c, w, lo, n, g, f, sw, sl, h, m in zip(
                 counts.tolist(),
@@ -397,12 +406,11 @@ class _Money:
                 fees,
                 sum_w,
                 sum_l,
-                high,
-                low,
+                high.tolist(),
+                low.tolist(),
                 strict=True,
             )
         ]
-        return ordered[starts], figures
 
 
 #: Trade ids at some positions of a read, for trades that tie in close order.
