@@ -77,14 +77,15 @@ def _wait_painted(app: object, window: object) -> None:
 
 
 def _start_app(data_dir: str) -> tuple[object, object, float]:
-    """The app's own start: QApplication, theme, worker, unlock, main window; until painted.
+    """The app's own start, as `ui.app.main` does it: QApplication, theme, worker, the main
+    window over the vault's folder (the vault opens on the worker behind it); until the window
+    has painted and the event loop has gone round once more.
 
-    Returns the application, the controller and the seconds since the interpreter started
-    when the main window had painted (the parent also times the whole process from outside).
+    Returns the application, the controller and `time.perf_counter()` at that moment (the
+    parent times the whole process from outside).
     """
     from PySide6.QtCore import QSettings
 
-    from journal_desktop.storage import VaultPaths
     from journal_desktop.ui.app import AppController, create_application
     from journal_desktop.ui.tasks import VaultTasks
     from journal_desktop.ui.theme import ThemeManager
@@ -98,9 +99,7 @@ def _start_app(data_dir: str) -> tuple[object, object, float]:
     tasks = VaultTasks()
     settings_file = str(Path(data_dir).parent / "probe-settings.ini")
     settings = QSettings(settings_file, QSettings.Format.IniFormat)
-    controller = AppController(
-        tasks, VaultPaths(Path(data_dir)), keyring, settings=settings, theme=theme
-    )
+    controller = AppController(tasks, Path(data_dir), keyring, settings=settings, theme=theme)
     controller.start()
     deadline = time.monotonic() + 120
     while controller.window is None and time.monotonic() < deadline:
@@ -129,30 +128,45 @@ def _wait_idle(app: object, tasks: object, limit: float = 300.0) -> None:
 
 
 def app_window(data_dir: str) -> int:
-    """Start-up: the app over a vault of 100k trades, to the painted main window."""
+    """Start-up: the app over a vault of 100k trades, to the painted main window ("ready"),
+    then on to the dashboard showing its figures ("loaded"): the vault opened on the worker,
+    the dashboard's module imported and the screen built, its first read of the vault shown.
+    """
     app, controller, painted = _start_app(data_dir)
     _say(ready=True)
-    tasks = controller.tasks  # type: ignore[attr-defined]
-    _wait_idle(app, tasks)
+    window = controller.window  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not _figures_shown(window.screen_if_built(0)):
+        app.processEvents()
+        time.sleep(0.001)
+    if not _figures_shown(window.screen_if_built(0)):
+        raise SystemExit("the dashboard did not show its figures")
     loaded = time.perf_counter()
     _say(loaded=True, painted_to_loaded_s=loaded - painted)
-    tasks.shutdown()
+    controller.tasks.shutdown()  # type: ignore[attr-defined]
     return 0
+
+
+def _figures_shown(dashboard: object) -> bool:
+    """The dashboard is built and shows figures read from the vault (not "Opening…")."""
+    return getattr(dashboard, "reload_count", 0) > 0 and not getattr(dashboard, "loading", True)
 
 
 def memory(data_dir: str) -> int:
     """Resident memory with the trades view over 100k trades, scrolled end to end."""
     from PySide6.QtWidgets import QTableView
 
-    from journal_desktop.ui.trades_screen import TradesScreen
-
     app, controller, _ = _start_app(data_dir)
     window = controller.window  # type: ignore[attr-defined]
     tasks = controller.tasks  # type: ignore[attr-defined]
-    index = next(i for i, s in enumerate(window.screens) if isinstance(s, TradesScreen))
+    deadline = time.monotonic() + 120
+    while not tasks.is_open and time.monotonic() < deadline:  # it opens behind the window
+        app.processEvents()
+        time.sleep(0.001)
+    index = [spec.class_name for spec in window.specs].index("TradesScreen")
     window.show_screen(index)
     _wait_idle(app, tasks)
-    view = window.screens[index].findChild(QTableView)
+    view = window.current_screen.findChild(QTableView)
     rows = view.model().rowCount()
     steps = 60
     for step in range(steps + 1):

@@ -51,7 +51,6 @@ from journal_desktop.ui.screen import Screen
 from journal_desktop.ui.tasks import VaultTasks
 from journal_desktop.ui.trade_detail import TradeDetailScreen
 from journal_desktop.ui.trades_screen import TradesScreen
-from journal_desktop.ui.unlock import UnlockWindow
 from tests.storage.conftest import real_keychain_required
 from tests.ui.conftest import wait_idle
 
@@ -320,24 +319,26 @@ def first_run(qtbot: QtBot, journey: Journey) -> MainWindow:
 
 
 def start_again(qtbot: QtBot, journey: Journey) -> MainWindow:
-    """`journal-desktop` on an existing vault: the unlock window, then the main window."""
+    """`journal-desktop` on an existing vault: the main window at once, the vault opening
+    behind it; a passphrase vault asks in the window, a keychain vault just opens."""
     controller = journey.restart()
     controller.start()
-    gate = controller.gate
-    assert isinstance(gate, UnlockWindow)
-    qtbot.addWidget(gate)
-    panel = gate.panel
-    if journey.mode is KeyStorage.PASSPHRASE:
-        qtbot.waitUntil(lambda: panel.passphrase.isVisible() and not panel.busy, timeout=SLOW)
-        qtbot.keyClicks(panel.passphrase, PASSPHRASE)
-        qtbot.keyClick(panel.passphrase, Qt.Key.Key_Return)
-    # A keychain vault opens by itself: the key comes from the OS keychain.
-    qtbot.waitUntil(lambda: controller.window is not None, timeout=SLOW)
+    assert controller.gate is None  # never the wizard over an existing vault
     window = controller.window
     assert isinstance(window, MainWindow)
     qtbot.addWidget(window)
     qtbot.waitExposed(window)
-    assert journey.tasks.is_open
+    if journey.mode is KeyStorage.PASSPHRASE:
+        qtbot.waitUntil(lambda: window.is_locked, timeout=SLOW)
+        lock = window.outer.currentWidget()
+        assert isinstance(lock, LockScreen)
+        panel = lock.panel
+        qtbot.waitUntil(lambda: panel.passphrase.isVisible() and not panel.busy, timeout=SLOW)
+        qtbot.keyClicks(panel.passphrase, PASSPHRASE)
+        qtbot.keyClick(panel.passphrase, Qt.Key.Key_Return)
+    # A keychain vault opens by itself: the key comes from the OS keychain.
+    qtbot.waitUntil(lambda: journey.tasks.is_open and not window.is_locked, timeout=SLOW)
+    assert window.content.isVisible()
     return window
 
 

@@ -52,12 +52,15 @@ def test_without_a_display_the_window_is_refused_with_a_sentence() -> None:
 
 
 #: Runs `ui.app.main` in a child process (its event loop and quit would end this process's
-#: QApplication for the tests after it), prints the visible windows once start-up settled.
+#: QApplication for the tests after it), prints the visible windows once start-up settled
+#: (half a second, and a main window done opening its vault), a main window with the page it
+#: shows in front ("MainWindow:LockScreen" while it asks for the passphrase).
 DRIVER = """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from journal_desktop.ui import app
+from journal_desktop.ui.main_window import MainWindow
 from tests.fakes import InMemoryKeyringFake
 
 app.default_backend = InMemoryKeyringFake  # the in-memory keychain fake, named so
@@ -66,10 +69,16 @@ create = app.create_application
 def create_and_watch(argv):
     application = create(argv)
     def look():
-        for widget in QApplication.topLevelWidgets():
-            if widget.isVisible():
-                print(type(widget).__name__)
-                widget.close()
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        if any(isinstance(w, MainWindow) and w.locker.opening for w in shown):
+            QTimer.singleShot(100, look)
+            return
+        for widget in shown:
+            name = type(widget).__name__
+            if isinstance(widget, MainWindow):
+                name += ":" + type(widget.outer.currentWidget()).__name__
+            print(name)
+            widget.close()
         QApplication.quit()
     QTimer.singleShot(500, look)
     return application
@@ -109,8 +118,47 @@ def test_gui_starts_with_the_wizard_when_there_is_no_vault(tmp_path: Path) -> No
 def test_gui_starts_with_the_unlock_screen_for_an_existing_vault(tmp_path: Path) -> None:
     paths, _keyring = create_vault(tmp_path / "vault", KeyStorage.PASSPHRASE, "a passphrase!")
     before = folder_digest(paths.data_dir)
-    assert _visible_windows_at_start(paths.data_dir) == ["UnlockWindow"]
+    # The main window, asking for the passphrase in front of the (hidden) journal.
+    assert _visible_windows_at_start(paths.data_dir) == ["MainWindow:LockScreen"]
     assert folder_digest(paths.data_dir) == before
+
+
+def test_the_window_is_painted_before_storage_keyring_or_a_screen_is_imported(
+    tmp_path: Path,
+) -> None:
+    """The way to the first paint: Qt and the shell, nothing heavy (see ui/vault_opening.py)."""
+    paths, _keyring = create_vault(tmp_path / "vault", KeyStorage.PASSPHRASE, "a passphrase!")
+    code = f"""
+import sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from journal_desktop.ui.app import AppController, create_application
+from journal_desktop.ui.tasks import VaultTasks
+
+application = create_application([])
+tasks = VaultTasks()
+controller = AppController(tasks, Path({str(paths.data_dir)!r}))
+controller.start()
+window = controller.window
+window.repaint()
+heavy = ("journal_desktop.storage", "journal_desktop.domain", "keyring", "numpy", "pyqtgraph",
+         "sqlcipher3", "cryptography", "journal_desktop.ui.dashboard_screen")
+print(sorted(m for m in sys.modules if m.startswith(heavy)))
+window.close()
+tasks.shutdown()
+"""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 def test_a_broken_keyring_means_no_keychain_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:

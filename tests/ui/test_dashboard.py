@@ -26,10 +26,14 @@ from journal_desktop.domain.records import (
 )
 from journal_desktop.importers import parse_file
 from journal_desktop.storage.importing import import_parsed
+from journal_desktop.storage.metadata import KeyStorage
+from journal_desktop.storage.paths import VaultPaths
 from journal_desktop.storage.vault import Vault
+from journal_desktop.storage.vault_keys import KeyEnvironment
 from journal_desktop.ui import dashboard_screen
 from journal_desktop.ui.dashboard_filter import RangePreset
 from journal_desktop.ui.dashboard_screen import EMPTY_TEXT, NO_MATCH_TEXT, DashboardScreen
+from journal_desktop.ui.screen import OPENING_TEXT
 from journal_desktop.ui.tasks import ChangeSet, VaultTasks
 from tests.ui.conftest import run_sync, wait_idle
 
@@ -462,3 +466,29 @@ def test_an_imported_file_shows_on_the_dashboard(qtbot: QtBot, tasks: VaultTasks
         ["Long", "1", "100.0%", "+123.00"],
         ["Short", "1", "0.0%", "-106.00"],
     ]
+
+
+def test_until_the_journal_is_open_the_dashboard_says_so(
+    qtbot: QtBot, ui_paths: VaultPaths, ui_key_env: KeyEnvironment
+) -> None:
+    """At start-up the window shows the dashboard while the vault still opens behind it:
+    "Opening your journal…", not cards of zeros, until the first figures arrive."""
+    runner = VaultTasks()  # nothing open yet
+    try:
+        screen = DashboardScreen(runner, tz=UTC, today=lambda: TODAY)
+        qtbot.addWidget(screen)
+        screen.show()
+        qtbot.waitExposed(screen)
+        assert screen.pages.currentWidget() is screen.loading_state
+        assert screen.loading_state.text() == OPENING_TEXT
+        assert screen.loading_state.isVisible()
+        assert screen.reload_count == 0 and not screen.loading
+
+        runner.open(lambda: Vault.init(ui_paths, ui_key_env, KeyStorage.PASSPHRASE))
+        wait_idle(qtbot, runner)
+        with qtbot.waitSignal(screen.reloaded, timeout=20_000):
+            screen.mark_stale()  # what the window does once the vault is open
+        assert screen.pages.currentWidget() is screen.empty_state
+        assert not screen.loading_state.isVisible()
+    finally:
+        runner.shutdown()

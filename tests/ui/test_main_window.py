@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from journal_desktop.storage.metadata import KeyStorage
 from journal_desktop.ui.main_window import MainWindow
-from journal_desktop.ui.screens import SIDEBAR, sidebar_screens
+from journal_desktop.ui.screens import DETAIL, SIDEBAR, detail_screen, sidebar_screens
 from journal_desktop.ui.tasks import VaultTasks
 from journal_desktop.ui.theme import is_dark
 from tests.ui.conftest import wait_idle
@@ -193,8 +193,19 @@ def test_stored_settings_apply_when_the_window_opens(
 
 
 def test_sidebar_screens_are_the_agreed_classes_in_order() -> None:
-    names = [cls.__name__ for cls in sidebar_screens()]
-    expected = [name for _module, name in SIDEBAR]
+    classes = sidebar_screens()
+    names = [cls.__name__ for cls in classes]
+    expected = [spec.class_name for spec in SIDEBAR]
+    # The sidebar lists screens by the names written beside their modules, before importing
+    # them: those must be the classes' own titles and icons.
+    for cls in [*classes, detail_screen()]:
+        assert cls is not None
+        spec = next(s for s in (*SIDEBAR, DETAIL) if s.class_name == cls.__name__)
+        assert (spec.module, spec.title, spec.icon_name) == (
+            cls.__module__,
+            cls.title,
+            cls.icon_name,
+        )
     # Screens still being written may be missing; those present keep the agreed order.
     assert names == [name for name in expected if name in names]
     assert expected == [

@@ -1,7 +1,13 @@
-"""Starting the desktop app: the first-run wizard or the unlock screen, then the main window.
+"""Starting the desktop app: the first-run wizard, or the main window over an existing vault.
 
 `journal-desktop` with no arguments (or `journal-desktop gui`) lands here. The data folder is
 the platform's one unless `--data-dir` names another, like the command line's option.
+
+Over an existing vault the main window is shown at once, with the journal still closed, and
+the vault is opened on the worker behind it (the keychain's key, SQLCipher): a keychain vault
+simply fills in, a passphrase vault or a failure brings up the unlock panel inside the window.
+Nothing on the way to that first paint imports the storage package, `keyring` or a screen;
+`python -m benchmarks --only desktop` measures it against an empty PySide6 window.
 """
 
 from __future__ import annotations
@@ -12,35 +18,41 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLockFile, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QLockFile, QObject, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from journal_desktop import __version__
-from journal_desktop.storage.keychain import KeyringBackend, default_backend
-from journal_desktop.storage.paths import VaultPaths, default_data_dir
-from journal_desktop.ui.first_run import FirstRunWizard
 from journal_desktop.ui.main_window import MainWindow
 from journal_desktop.ui.resources import APP_ICON, icon
 from journal_desktop.ui.screen import Screen
-from journal_desktop.ui.screens import detail_screen, sidebar_screens
 from journal_desktop.ui.tasks import VaultTasks
 from journal_desktop.ui.theme import ThemeManager
-from journal_desktop.ui.unlock import UnlockWindow
+from journal_desktop.ui.vault_opening import default_data_dir, vault_exists
+
+if TYPE_CHECKING:
+    from journal_desktop.storage.keychain import KeyringBackend
+    from journal_desktop.storage.paths import VaultPaths
 
 ORGANIZATION = "Journal Desktop"
 APPLICATION = "journal-desktop"
 
 
 class AppController(QObject):
-    """Walks from start-up to the main window; holds the windows so they stay alive."""
+    """Walks from start-up to the main window; holds the windows so they stay alive.
+
+    `paths` is the vault's `VaultPaths`, or just its data folder (start-up passes the folder,
+    so the storage package is not imported before the window is up). `backend` None means the
+    OS keychain, found when first needed (on the worker, for an existing vault).
+    """
 
     def __init__(
         self,
         tasks: VaultTasks,
-        paths: VaultPaths,
-        backend: KeyringBackend,
+        paths: VaultPaths | Path,
+        backend: KeyringBackend | None = None,
         *,
         settings: QSettings | None = None,
         theme: ThemeManager | None = None,
@@ -49,38 +61,31 @@ class AppController(QObject):
     ) -> None:
         super().__init__()
         self.tasks = tasks
-        self.paths = paths
+        self.data_dir: Path = paths if isinstance(paths, Path) else paths.data_dir
         self.backend = backend
         self.settings = settings
         self.theme = theme
         self.screens = screens
         self.detail = detail
-        self.gate: QWidget | None = None  # the wizard or the unlock window
+        self.gate: QWidget | None = None  # the first-run wizard, while it is open
         self.window: MainWindow | None = None
 
     def start(self) -> None:
-        # The screens are imported right after the first window is on screen: while the
-        # wizard waits for the person or the worker opens the vault, and before any import
-        # work runs (their modules bind their imports first).
-        QTimer.singleShot(0, self._load_screens)
-        if self.paths.exists():
-            unlock = UnlockWindow(self.tasks, self.paths, self.backend)
-            unlock.unlocked.connect(lambda _metadata: self._open_main_window(first_run=False))
-            self.gate = unlock
-            unlock.show()
-            unlock.start()
-        else:
-            wizard = FirstRunWizard(self.tasks, self.paths, self.backend)
-            wizard.created.connect(lambda _metadata: self._open_main_window(first_run=True))
-            self.gate = wizard
-            wizard.show()
+        if vault_exists(self.data_dir):
+            window = self._open_main_window(first_run=False)
+            window.open_at_start(self.data_dir, keyring_backend)
+            return
+        from journal_desktop.storage.paths import VaultPaths
+        from journal_desktop.ui.first_run import FirstRunWizard
 
-    def _load_screens(self) -> None:
-        if self.screens is None:
-            self.screens, self.detail = sidebar_screens(), detail_screen()
+        if self.backend is None:
+            self.backend = keyring_backend()
+        wizard = FirstRunWizard(self.tasks, VaultPaths(self.data_dir), self.backend)
+        wizard.created.connect(lambda _metadata: self._open_main_window(first_run=True))
+        self.gate = wizard
+        wizard.show()
 
-    def _open_main_window(self, *, first_run: bool) -> None:
-        self._load_screens()
+    def _open_main_window(self, *, first_run: bool) -> MainWindow:
         window = MainWindow(
             self.tasks,
             backend=self.backend,
@@ -93,12 +98,21 @@ class AppController(QObject):
             window.show_screen(0)  # land on the dashboard
         self.window = window
         window.show()
-        if isinstance(self.gate, FirstRunWizard) and self.gate.sample_error:
-            window.show_failure(self.gate.sample_error)
-        if self.gate is not None:
-            self.gate.close()
-            self.gate.deleteLater()
-            self.gate = None
+        gate, self.gate = self.gate, None
+        if gate is not None:
+            sample_error = getattr(gate, "sample_error", None)
+            if sample_error:
+                window.show_failure(sample_error)
+            gate.close()
+            gate.deleteLater()
+        return window
+
+
+def default_backend() -> Any:
+    """keyring's backend for this desktop (imports `keyring`, which takes a while)."""
+    from journal_desktop.storage.keychain import default_backend as keyring_default
+
+    return keyring_default()
 
 
 def keyring_backend() -> KeyringBackend:
@@ -175,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     theme = ThemeManager(app)
     theme.set_mode("system")
     tasks = VaultTasks()
-    controller = AppController(tasks, VaultPaths(data_dir), keyring_backend(), theme=theme)
+    controller = AppController(tasks, data_dir, theme=theme)
     controller.start()
     try:
         return app.exec()

@@ -45,7 +45,7 @@ from journal_desktop.ui.charts.equity_curve import EquityCurveChart
 from journal_desktop.ui.charts.stat_cards import StatCards, Tone
 from journal_desktop.ui.dashboard_filter import DashboardFilterBar, local_zone
 from journal_desktop.ui.formatting import UNDEFINED, local_time, money, percent, ratio
-from journal_desktop.ui.screen import Screen
+from journal_desktop.ui.screen import OPENING_TEXT, Screen
 from journal_desktop.ui.tasks import TaskHandle, VaultLocked, VaultTasks, describe_error
 
 EMPTY_TEXT = "No trades yet — import a file (Ctrl+I) or add one (Ctrl+N)."
@@ -143,9 +143,18 @@ class DashboardScreen(Screen):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.empty_state.setFont(font)
 
+        # Until the first figures arrive (at start-up the vault is still being opened behind
+        # the window) the page says so, rather than showing empty cards as if they were zero.
+        self.loading_state = QLabel(OPENING_TEXT)
+        self.loading_state.setAccessibleName("Loading the dashboard")
+        self.loading_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading_state.setFont(font)
+
         self.pages = QStackedWidget()
         self.pages.addWidget(self._content_page())
         self.pages.addWidget(self.empty_state)
+        self.pages.addWidget(self.loading_state)
+        self.pages.setCurrentWidget(self.loading_state)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.filter_bar, 1)
@@ -242,6 +251,8 @@ class DashboardScreen(Screen):
             self.status.setText("")
             return
         self.status.setText(describe_error(error))
+        if self.pages.currentWidget() is self.loading_state:
+            self.loading_state.setText(describe_error(error))
 
     def _show(self, data: DashboardData | None) -> None:
         if data is None:  # superseded; its handle was discarded, so this is not reached

@@ -1,9 +1,15 @@
 """The main window: a sidebar of screens, the trade detail on demand, lock and auto-lock.
 
-Screens are created once and kept (switching is instant and keeps their state); hidden screens
-only mark themselves stale when the vault changes. Standard shortcuts live on menu actions so
-they are discoverable: Ctrl+1..5 screens, Ctrl+N new trade, Ctrl+F search, Ctrl+I import,
-Ctrl+L lock. Geometry and the current screen survive a restart through QSettings.
+The window paints before any screen exists: the sidebar lists the screens by name
+(`screens.ScreenSpec`) and each screen's module is imported and the screen built the first
+time it is shown, from any path that shows it (sidebar, Ctrl+1..5, Ctrl+F, Ctrl+I, a day
+picked on the dashboard, restoring the last screen). The screen the window opens on is
+imported on a background thread right after the first paint and built when that is done, so
+the window answers input meanwhile; until then its page says "Opening your journal…". Once
+built, screens are kept (switching is instant and keeps their state); hidden screens only
+mark themselves stale when the vault changes. Standard shortcuts live on menu actions so they
+are discoverable: Ctrl+1..5 screens, Ctrl+N new trade, Ctrl+F search, Ctrl+I import, Ctrl+L
+lock. Geometry and the current screen survive a restart through QSettings.
 """
 
 from __future__ import annotations
@@ -11,58 +17,88 @@ from __future__ import annotations
 import html
 import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, SignalInstance
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPalette
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, SignalInstance
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from journal_desktop import __version__
-from journal_desktop.storage.keychain import KeyringBackend
-from journal_desktop.storage.metadata import KeyStorage
-from journal_desktop.storage.paths import VaultPaths
-from journal_desktop.storage.vault import Vault
 from journal_desktop.ui.busy_indicator import BusyIndicator
 from journal_desktop.ui.idle import AUTO_LOCK_SETTING, IdleWatcher, parse_minutes
 from journal_desktop.ui.lock import LockController
 from journal_desktop.ui.resources import APP_ICON, icon, with_selected_tint
-from journal_desktop.ui.screen import Screen
-from journal_desktop.ui.tasks import VaultTasks
+from journal_desktop.ui.screen import OPENING_TEXT, Screen
+from journal_desktop.ui.screens import ScreenSpec, detail_spec, sidebar_specs
+from journal_desktop.ui.tasks import GuiBridge, VaultTasks
 from journal_desktop.ui.theme import THEME_SETTING, ThemeManager, palette_colors
+
+if TYPE_CHECKING:
+    from journal_desktop.storage.keychain import KeyringBackend
+    from journal_desktop.storage.metadata import KeyStorage
+    from journal_desktop.storage.paths import VaultPaths
+    from journal_desktop.storage.vault import Vault
 
 APP_TITLE = "Journal Desktop"
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 SCREEN_KEY = "window/screen"
+#: If no paint event arrives (a window shown minimised), start anyway after this long.
+FIRST_PAINT_FALLBACK_MS = 250
+
+
+class PendingPage(QWidget):
+    """Stands in the stack for a screen not built yet: "Opening your journal…", or why the
+    screen could not be loaded."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(OPENING_TEXT, self)
+        self.label.setAccessibleName("Loading")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        font = self.label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.label.setFont(font)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+
+    def show_failure(self, text: str) -> None:
+        self.label.setText(text)
+        self.label.setAccessibleName("Screen not available")
 
 
 class MainWindow(QMainWindow):
-    """The journal's window. `screens` and `detail` default to the real screens."""
+    """The journal's window. `screens` and `detail` default to the real screens, loaded lazily;
+    tests pass classes of their own."""
 
     def __init__(
         self,
         tasks: VaultTasks,
         *,
-        backend: KeyringBackend,
-        screens: Sequence[type[Screen]] | None = None,
-        detail: type[Screen] | None = None,
+        backend: KeyringBackend | None,
+        screens: Sequence[type[Screen] | ScreenSpec] | None = None,
+        detail: type[Screen] | ScreenSpec | None = None,
         settings: QSettings | None = None,
         theme: ThemeManager | None = None,
     ) -> None:
         super().__init__()
         if screens is None:
-            from journal_desktop.ui.screens import detail_screen, sidebar_screens
-
-            screens = sidebar_screens()
-            detail = detail_screen() if detail is None else detail
+            screens = sidebar_specs()
+            detail = detail_spec() if detail is None else detail
         self.tasks = tasks
         self.settings = settings if settings is not None else QSettings()
         app = QApplication.instance()
@@ -79,29 +115,31 @@ class MainWindow(QMainWindow):
         self.sidebar.setSpacing(2)
         self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
         self.stack = QStackedWidget(self)
-        self.screens: list[Screen] = []
-        for number, cls in enumerate(screens, start=1):
-            screen = cls(tasks, self.stack)
-            self.screens.append(screen)
-            self.stack.addWidget(screen)
-            item = QListWidgetItem(cls.title)
-            item.setToolTip(f"{cls.title} (Ctrl+{number})" if number <= 9 else cls.title)
+        #: One per sidebar row; the stack holds each one's page (pending, then its screen) at
+        #: the same index, and the trade detail after them once it is built.
+        self.specs = [s if isinstance(s, ScreenSpec) else ScreenSpec.of(s) for s in screens]
+        self._built: list[Screen | None] = [None] * len(self.specs)
+        self._pending: list[PendingPage] = []
+        for number, spec in enumerate(self.specs, start=1):
+            page = PendingPage(self.stack)
+            self._pending.append(page)
+            self.stack.addWidget(page)
+            item = QListWidgetItem(spec.title)
+            item.setToolTip(f"{spec.title} (Ctrl+{number})" if number <= 9 else spec.title)
             item.setSizeHint(QSize(0, 36))
             self.sidebar.addItem(item)
-            signal = getattr(screen, "open_trade", None)
-            if isinstance(signal, SignalInstance):
-                signal.connect(self.open_trade)
-            day_signal = getattr(screen, "day_selected", None)
-            if isinstance(day_signal, SignalInstance):
-                day_signal.connect(self.show_day)
-        self.detail: Screen | None = None
-        if detail is not None:
-            self.detail = detail(tasks, self.stack)
-            self.stack.addWidget(self.detail)
-            closed = getattr(self.detail, "closed", None)
-            if isinstance(closed, SignalInstance):
-                closed.connect(self.close_detail)
-        self._return_to = 0
+        self._detail_spec = (
+            None
+            if detail is None
+            else detail
+            if isinstance(detail, ScreenSpec)
+            else ScreenSpec.of(detail)
+        )
+        self._detail: Screen | None = None
+        self._current = 0  # the sidebar row shown, or returned to from the trade detail
+        self._bridge = GuiBridge()
+        self._painted = False
+        self._open_request: tuple[Path, Callable[[], KeyringBackend]] | None = None
         self.sidebar.currentRowChanged.connect(self._sidebar_moved)
         # Clicking the highlighted item again (e.g. from the trade detail) also goes there.
         self.sidebar.itemClicked.connect(lambda item: self.show_screen(self.sidebar.row(item)))
@@ -128,11 +166,121 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_status_bar()
-        self._connect_settings_screen()
         tasks.task_failed.connect(self.show_failure)
 
         self._restore_window()
-        self._load_vault_facts()
+        if tasks.is_open:  # otherwise once `open_at_start` has opened it
+            self._load_vault_facts()
+
+    # -- start-up ------------------------------------------------------------------------------
+
+    def open_at_start(self, data_dir: Path, find_backend: Callable[[], KeyringBackend]) -> None:
+        """Open the vault in `data_dir` once the window has painted (see `LockController`)."""
+        self._open_request = (data_dir, find_backend)
+        if self._painted:
+            self._after_first_paint()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._painted:
+            QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._first_paint_done)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            # After this paint has gone out, not inside it.
+            QTimer.singleShot(0, self._first_paint_done)
+
+    def _first_paint_done(self) -> None:
+        if not self._painted:
+            self._painted = True
+            self._after_first_paint()
+
+    def _after_first_paint(self) -> None:
+        """The window is on screen: open the vault behind it, and load the screen it shows."""
+        if self._open_request is not None:
+            data_dir, find_backend = self._open_request
+            self._open_request = None
+            self.locker.open_at_start(data_dir, find_backend)
+        index = self._current
+        spec = self.specs[index] if self.specs else None
+        if spec is not None and self._built[index] is None:
+            spec.import_in_background(self._bridge, lambda: self._build_if_showing(index))
+
+    def _build_if_showing(self, index: int) -> None:
+        """The background import is done: build the screen if its page is still showing."""
+        if isValid(self.stack) and self.stack.currentWidget() is self._pending[index]:
+            self._build(index)
+
+    # -- screens -------------------------------------------------------------------------------
+
+    @property
+    def screens(self) -> list[Screen]:
+        """Every sidebar screen, building those not built yet (for tests and tools; the window
+        itself builds a screen only when it is shown)."""
+        built = (self._build(index) for index in range(len(self.specs)))
+        return [screen for screen in built if screen is not None]
+
+    @property
+    def built_screens(self) -> list[Screen]:
+        """The sidebar screens built so far, in sidebar order."""
+        return [screen for screen in self._built if screen is not None]
+
+    def screen_if_built(self, index: int) -> Screen | None:
+        return self._built[index] if 0 <= index < len(self._built) else None
+
+    @property
+    def detail(self) -> Screen | None:
+        """The trade detail screen, built now if it was not yet (None: there is none)."""
+        return self._build_detail()
+
+    def _build(self, index: int) -> Screen | None:
+        """The screen of sidebar row `index`, importing its module and building it on first
+        use; it takes its pending page's place in the stack. None if it cannot be loaded."""
+        screen = self._built[index]
+        if screen is not None:
+            return screen
+        spec = self.specs[index]
+        page = self._pending[index]
+        cls = spec.load()
+        if cls is None:
+            page.show_failure(spec.failure or f"{spec.title} is not available.")
+            return None
+        screen = cls(self.tasks, self.stack)
+        self._built[index] = screen
+        showing = self.stack.currentWidget() is page
+        self.stack.insertWidget(self.stack.indexOf(page), screen)
+        if showing:
+            self.stack.setCurrentWidget(screen)
+        self.stack.removeWidget(page)
+        page.deleteLater()
+        self._connect_screen(screen)
+        return screen
+
+    def _build_detail(self) -> Screen | None:
+        if self._detail is None and self._detail_spec is not None:
+            cls = self._detail_spec.load()
+            if cls is not None:
+                self._detail = cls(self.tasks, self.stack)
+                self.stack.addWidget(self._detail)
+                closed = getattr(self._detail, "closed", None)
+                if isinstance(closed, SignalInstance):
+                    closed.connect(self.close_detail)
+        return self._detail
+
+    def _connect_screen(self, screen: Screen) -> None:
+        """What a screen may ask of the window: open a trade or a day, lock, theme, etc."""
+        for name, slot in (
+            ("open_trade", self.open_trade),
+            ("day_selected", self.show_day),
+            ("lock_requested", self.lock),
+            ("theme_changed", self.theme.set_mode),
+            ("auto_lock_changed", self.idle.set_minutes),
+            ("key_storage_changed", self._key_storage_changed),
+        ):
+            signal = getattr(screen, name, None)
+            if isinstance(signal, SignalInstance):
+                signal.connect(slot)
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -151,11 +299,11 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find trades…", "Ctrl+F", self.find_trades, trade_menu)
         go_menu = menu.addMenu("&Go")
         self.screen_actions: list[QAction] = []
-        for index, screen in enumerate(self.screens):
+        for index, spec in enumerate(self.specs):
             shortcut = f"Ctrl+{index + 1}" if index < 9 else ""
-            title = screen.title.replace("&", "&&")  # a literal "&", not a mnemonic
+            title = spec.title.replace("&", "&&")  # a literal "&", not a mnemonic
             action = self._action(title, shortcut, _bind(self.show_screen, index), go_menu)
-            action.setIcon(icon(type(screen).icon_name))
+            action.setIcon(icon(spec.icon_name))
             self.screen_actions.append(action)
         help_menu = menu.addMenu("&Help")
         self.shortcuts_action = self._action(
@@ -198,8 +346,8 @@ class MainWindow(QMainWindow):
         """A quiet column in the window colour with a rounded highlight; redone per theme."""
         colors = palette_colors()
         selected = self.palette().color(QPalette.ColorRole.HighlightedText)
-        for row, screen in enumerate(self.screens):
-            base = icon(type(screen).icon_name)
+        for row, spec in enumerate(self.specs):
+            base = icon(spec.icon_name)
             item = self.sidebar.item(row)
             if item is not None:
                 item.setIcon(with_selected_tint(base, selected, self.sidebar.iconSize()))
@@ -213,19 +361,9 @@ class MainWindow(QMainWindow):
             f"background: {colors.grid.name()}; }}"
         )
 
-    def _connect_settings_screen(self) -> None:
-        for screen in self.screens:
-            for name, slot in (
-                ("lock_requested", self.lock),
-                ("theme_changed", self.theme.set_mode),
-                ("auto_lock_changed", self.idle.set_minutes),
-                ("key_storage_changed", self._key_storage_changed),
-            ):
-                signal = getattr(screen, name, None)
-                if isinstance(signal, SignalInstance):
-                    signal.connect(slot)
-
     def _key_storage_changed(self, key_storage: object) -> None:
+        from journal_desktop.storage.metadata import KeyStorage
+
         if isinstance(key_storage, KeyStorage):
             self.locker.key_storage = key_storage
 
@@ -236,53 +374,69 @@ class MainWindow(QMainWindow):
         return self.stack.currentWidget()
 
     def show_screen(self, index: int, *, ask: bool = True) -> None:
-        """Switch to a sidebar screen; unsaved trade notes are never dropped silently."""
-        if self.locker.is_locked or not 0 <= index < len(self.screens):
+        """Switch to a sidebar screen, building it first if it is shown for the first time;
+        unsaved trade notes are never dropped silently."""
+        if self.locker.is_locked or not 0 <= index < len(self.specs):
             return
         if ask and not self._may_leave_detail():
             self.sidebar.blockSignals(True)
-            self.sidebar.setCurrentRow(self._return_to)
+            self.sidebar.setCurrentRow(self._current)
             self.sidebar.blockSignals(False)
             return
-        screen = self.screens[index]
-        self.stack.setCurrentWidget(screen)
+        screen = self._build(index)
+        self._show_page(index)
+        if screen is not None:
+            _focus_first_child(screen)
+
+    def _show_page(self, index: int) -> None:
+        """Make row `index` current: its screen, or its pending page while not built."""
+        self._current = index
+        self.stack.setCurrentWidget(self._built[index] or self._pending[index])
         self.sidebar.blockSignals(True)
         self.sidebar.setCurrentRow(index)
         self.sidebar.blockSignals(False)
-        self.setWindowTitle(f"{screen.title} — {APP_TITLE}")
-        _focus_first_child(screen)
+        self.setWindowTitle(f"{self.specs[index].title} — {APP_TITLE}")
 
     def _sidebar_moved(self, row: int) -> None:
         if row >= 0:
             self.show_screen(row)
 
     def _screen_with(self, method: str) -> tuple[int, Screen] | None:
-        for index, screen in enumerate(self.screens):
-            if callable(getattr(screen, method, None)):
-                return index, screen
+        """The sidebar screen that can do `method` (Ctrl+F, Ctrl+I, a day to show), built.
+
+        Screens whose class is at hand are asked first, so finding one imports no other
+        screen's module; then the rest are loaded in sidebar order until one answers.
+        """
+        rows = sorted(range(len(self.specs)), key=lambda row: not self.specs[row].imported)
+        for index in rows:
+            cls = self.specs[index].load()
+            if cls is not None and callable(getattr(cls, method, None)):
+                screen = self._build(index)
+                return None if screen is None else (index, screen)
         return None
 
     def open_trade(self, trade_id: uuid.UUID | None) -> None:
         """Show a trade in the detail screen (None: a new manual trade)."""
-        if self.detail is None or self.locker.is_locked:
+        if self.locker.is_locked:
+            return
+        detail = self._build_detail()
+        if detail is None:
             self.statusBar().showMessage("The trade detail screen is not available.", 5000)
             return
-        if self.stack.currentWidget() is not self.detail:
-            self._return_to = max(self.stack.currentIndex(), 0)
-        self.stack.setCurrentWidget(self.detail)
-        self.setWindowTitle(f"{self.detail.title or 'Trade'} — {APP_TITLE}")
-        self.detail.show_trade(trade_id)  # type: ignore[attr-defined]
+        self.stack.setCurrentWidget(detail)
+        self.setWindowTitle(f"{detail.title or 'Trade'} — {APP_TITLE}")
+        detail.show_trade(trade_id)  # type: ignore[attr-defined]
 
     def close_detail(self) -> None:
         # The detail screen has asked about unsaved changes before it emitted `closed`.
-        self.show_screen(min(self._return_to, len(self.screens) - 1), ask=False)
+        self.show_screen(self._current, ask=False)
 
     def _may_leave_detail(self) -> bool:
         """True unless the trade detail is showing unsaved changes the trader wants to keep
         editing (it asks: save, discard or stay)."""
-        if self.detail is None or self.stack.currentWidget() is not self.detail:
+        if self._detail is None or self.stack.currentWidget() is not self._detail:
             return True
-        confirm = getattr(self.detail, "confirm_leave", None)
+        confirm = getattr(self._detail, "confirm_leave", None)
         return bool(confirm()) if callable(confirm) else True
 
     def show_day(self, day: object) -> None:
@@ -296,13 +450,14 @@ class MainWindow(QMainWindow):
 
     def save_pending_edits(self) -> None:
         """Hand every screen's unsaved typing to the worker, before a lock or quit closes
-        the vault: work runs in order, so these saves land before the close."""
-        for screen in (*self.screens, self.detail):
+        the vault: work runs in order, so these saves land before the close. A screen not
+        built yet has nothing unsaved."""
+        for screen in (*self.built_screens, self._detail):
             save_now = getattr(screen, "save_now", None)
             if callable(save_now):
                 save_now()
-        if self.detail is not None and getattr(self.detail, "dirty", False):
-            save = getattr(self.detail, "save", None)
+        if self._detail is not None and getattr(self._detail, "dirty", False):
+            save = getattr(self._detail, "save", None)
             if callable(save):
                 save()
 
@@ -343,9 +498,13 @@ class MainWindow(QMainWindow):
         for action in self.vault_actions:
             action.setEnabled(True)
         current = self.stack.currentWidget()
-        title = current.title if isinstance(current, Screen) else ""
+        if isinstance(current, Screen):
+            title = current.title
+        else:
+            title = self.specs[self._current].title if self.specs else ""
         self.setWindowTitle(f"{title} — {APP_TITLE}" if title else APP_TITLE)
-        for screen in (*self.screens, self.detail):
+        # Screens not built yet start stale and read the vault when first shown.
+        for screen in (*self.built_screens, self._detail):
             if screen is not None:
                 screen.mark_stale()
         self._load_vault_facts()
@@ -409,8 +568,15 @@ class MainWindow(QMainWindow):
         if isinstance(state, QByteArray):
             self.restoreState(state)
         wanted = self.settings.value(SCREEN_KEY)
-        names = [type(s).__name__ for s in self.screens]
-        self.show_screen(names.index(wanted) if wanted in names else 0)
+        names = [spec.class_name for spec in self.specs]
+        if not names:
+            return
+        index = names.index(wanted) if wanted in names else 0
+        # A screen whose class is at hand is built now; one still to be imported shows its
+        # "Opening your journal…" page and is imported after the first paint.
+        if self.specs[index].imported:
+            self._build(index)
+        self._show_page(index)
 
     def _default_geometry(self) -> None:
         """1280x800, or nine tenths of a smaller screen, centred."""
@@ -423,11 +589,8 @@ class MainWindow(QMainWindow):
     def save_window(self) -> None:
         self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self.settings.setValue(STATE_KEY, self.saveState())
-        current = self.stack.currentWidget()
-        if current is self.detail and self.screens:
-            current = self.screens[min(self._return_to, len(self.screens) - 1)]
-        if current is not None:
-            self.settings.setValue(SCREEN_KEY, type(current).__name__)
+        if self.specs:
+            self.settings.setValue(SCREEN_KEY, self.specs[self._current].class_name)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

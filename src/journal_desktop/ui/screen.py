@@ -9,6 +9,9 @@ from PySide6.QtWidgets import QWidget
 
 from journal_desktop.ui.tasks import ChangeSet, VaultTasks
 
+#: What a page shows until the journal is open and its first figures are in.
+OPENING_TEXT = "Opening your journal…"
+
 
 class Screen(QWidget):
     """One page of the main window.

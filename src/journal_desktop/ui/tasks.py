@@ -17,15 +17,15 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 from shiboken6 import isValid
 
-from journal_desktop.domain.imported import ImportFileError
-from journal_desktop.domain.records import InvalidRecord
-from journal_desktop.storage.errors import VaultError
-from journal_desktop.storage.vault import Vault
+if TYPE_CHECKING:
+    # Only for type hints: the storage package (SQLCipher, cryptography, the repositories) is
+    # imported by the worker when it opens the vault, not on the way to the first paint.
+    from journal_desktop.storage.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +122,8 @@ class TaskHandle:
         self.discarded = True
 
 
-class _Bridge(QObject):
-    """Lives on the GUI thread and runs, there, the callables the worker posts to it.
+class GuiBridge(QObject):
+    """Lives on the GUI thread and runs, there, the callables other threads post to it.
 
     The callables travel through a thread-safe queue, and only an argument-less signal crosses
     the thread boundary: Qt never has to hold a Python object, so no reference counting of
@@ -132,8 +132,8 @@ class _Bridge(QObject):
 
     _wake = Signal()
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._wake.connect(self._drain)
 
@@ -175,7 +175,7 @@ class VaultTasks(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault")
-        self._bridge = _Bridge()
+        self._bridge = GuiBridge()
         self._vault: Vault | None = None  # touched only on the worker thread
         self._pending = 0  # touched only on the GUI thread
         self._is_open = False  # the GUI thread's view of the vault state
@@ -365,6 +365,11 @@ def _require(vault: Vault | None) -> Vault:
 
 def describe_error(error: BaseException) -> str:
     """One sentence for the user; never the data that was being processed."""
+    # Imported here: by the time work has failed the worker has loaded these long ago.
+    from journal_desktop.domain.imported import ImportFileError
+    from journal_desktop.domain.records import InvalidRecord
+    from journal_desktop.storage.errors import VaultError
+
     if isinstance(error, VaultError | ImportFileError | InvalidRecord | VaultLocked):
         return str(error)
     return f"Something went wrong ({type(error).__name__}). Nothing was saved."

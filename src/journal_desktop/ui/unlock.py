@@ -4,6 +4,11 @@ Every way opening can fail gets its own explanation and a way forward: a wrong p
 retried, a missing keychain entry or a damaged file is explained with the data folder shown
 and the backup/restore route named. Nothing here ever creates a vault, and the key work (the
 keychain, Argon2id, SQLCipher) runs on the vault's worker thread.
+
+The panel lives in the main window: start-up shows the window first and opens the vault
+behind it (`lock.LockController.open_at_start`); only when that needs the person (a
+passphrase, or a failure to explain) does this module load and the panel appear, and the lock
+screen shows the same panel. Its storage imports are why it is not loaded before then.
 """
 
 from __future__ import annotations
@@ -37,15 +42,13 @@ from journal_desktop.storage.errors import (
 from journal_desktop.storage.keychain import KeyringBackend
 from journal_desktop.storage.metadata import KeyStorage
 from journal_desktop.storage.paths import VaultPaths
-from journal_desktop.storage.vault import Vault, read_metadata
-from journal_desktop.storage.vault_keys import KeyEnvironment
+from journal_desktop.storage.vault import Vault
 from journal_desktop.ui.resources import APP_ICON, icon
 from journal_desktop.ui.tasks import VaultTasks, describe_error
 from journal_desktop.ui.theme import palette_colors
+from journal_desktop.ui.vault_opening import PassphraseNeeded, open_vault
 
-
-class PassphraseNeeded(Exception):
-    """The vault wants a passphrase and none was typed yet: ask, do not fail."""
+__all__ = ["PassphraseNeeded", "UnlockFailure", "UnlockPanel", "explain_failure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,21 +236,15 @@ class UnlockPanel(QWidget):
             self._attempt(None)
 
     def _attempt(self, passphrase: str | None) -> None:
-        paths, backend = self.paths, self.backend
-
-        def source() -> str:
-            if passphrase is None:
-                raise PassphraseNeeded
-            return passphrase
-
-        def opener() -> Vault:
-            read_metadata(paths)  # a missing or foreign folder fails before any key work
-            return Vault.open(paths, KeyEnvironment(backend, passphrase=source))
-
+        data_dir, backend = self.paths.data_dir, self.backend
         self.busy = True
         self.last_failure = None
         self._show_state("Opening…")
-        self.tasks.open(opener, on_success=self._opened, on_failure=self._failed)
+        self.tasks.open(
+            lambda: open_vault(data_dir, backend, passphrase),
+            on_success=self._opened,
+            on_failure=self.show_failure,
+        )
 
     def _opened(self, vault: Vault) -> None:
         self.busy = False
@@ -256,7 +253,8 @@ class UnlockPanel(QWidget):
         self._show_state()
         self.unlocked.emit(vault.metadata)
 
-    def _failed(self, error: BaseException) -> None:
+    def show_failure(self, error: BaseException) -> None:
+        """An attempt to open failed: ask for the passphrase, or say why and what to do."""
         self.busy = False
         if isinstance(error, PassphraseNeeded):
             self.key_storage = KeyStorage.PASSPHRASE
@@ -314,28 +312,3 @@ def _with_code(text: str) -> str:
     return "".join(
         f"<code>{part}</code>" if index % 2 else part for index, part in enumerate(parts)
     )
-
-
-class UnlockWindow(QWidget):
-    """The start-up window for an existing vault: the panel, sized like a small dialog."""
-
-    unlocked = Signal(object)
-
-    def __init__(
-        self,
-        tasks: VaultTasks,
-        paths: VaultPaths,
-        backend: KeyringBackend,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Journal Desktop")
-        self.setWindowIcon(icon(APP_ICON))
-        self.panel = UnlockPanel(tasks, paths, backend, parent=self)
-        self.panel.unlocked.connect(self.unlocked)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.panel)
-        self.resize(640, 480)
-
-    def start(self) -> None:
-        self.panel.start()
