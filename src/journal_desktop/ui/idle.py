@@ -57,9 +57,7 @@ class IdleWatcher(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._check)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._filtering = False
 
     @property
     def interval_ms(self) -> int:
@@ -76,12 +74,28 @@ class IdleWatcher(QObject):
         """Watch from now (after an unlock)."""
         self._active = True
         self._last_input = time.monotonic()
+        self._watch_input(True)
         self._arm(self._interval_ms)
 
     def stop(self) -> None:
         """Stop watching (while locked: there is nothing to lock)."""
         self._active = False
         self._timer.stop()
+        self._watch_input(False)
+
+    def _watch_input(self, on: bool) -> None:
+        """The filter sees every event of the application, each a call into Python that also
+        makes PySide6 build the Python types of the event and its receiver on first sight: it
+        is installed only while watching, so neither the first paint at start-up nor a locked
+        window pays for it (input before `start` is never needed: `start` resets the clock)."""
+        app = QApplication.instance()
+        if app is None or on == self._filtering:
+            return
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+        self._filtering = on
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS:
