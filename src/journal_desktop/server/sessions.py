@@ -8,7 +8,7 @@ dead session is deleted when it is found.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, delete, select, update
 from starlette.concurrency import run_in_threadpool
@@ -103,13 +103,30 @@ def _authenticate(state: ServerState, token: str, address: str) -> Caller:
     )
 
 
-async def authenticate(request: Request) -> Caller:
-    state = state_of(request)
+@dataclass(frozen=True)
+class Bearer:
+    """A request's bearer token and address, not yet checked against the sessions."""
+
+    token: str = field(repr=False)  # never in a log line or a traceback's locals
+    address: str = ""
+
+    def authenticate(self, state: ServerState) -> Caller:
+        """The caller, or 401/403 (blocking: run it in a worker thread)."""
+        return _authenticate(state, self.token, self.address)
+
+
+def bearer(request: Request) -> Bearer:
+    """The request's bearer token (401 at once if there is none), to check in a worker thread
+    together with the work it opens, one thread hop for both."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token or len(token) > 128:
         raise unauthorized()
-    address = client_address(request, state.settings.behind_proxy)
-    caller = await run_in_threadpool(_authenticate, state, token.strip(), address)
+    address = client_address(request, state_of(request).settings.behind_proxy)
+    return Bearer(token.strip(), address)
+
+
+async def authenticate(request: Request) -> Caller:
+    caller = await run_in_threadpool(bearer(request).authenticate, state_of(request))
     return caller
 
 
