@@ -1,10 +1,14 @@
 """Figures for the desktop app over 100,000 trades: start-up, memory, GUI stalls on import.
 
-- Start to an interactive main window (the app's own start: QApplication, theme, worker,
-  unlock from the keychain, main window with every screen, first paint) over a vault of 100k
-  trades, against an empty PySide6 main window started the same way (a fresh interpreter,
-  timed from spawn to its "ready" line). Target: under 2x. How long the dashboard's figures
-  then take to arrive, while the window already answers input, is reported beside it.
+- Start to an interactive main window over a vault of 100k trades, against an empty PySide6
+  main window started the same way (a fresh interpreter, timed from spawn to its "ready"
+  line). Ours is the app's own start as `ui.app.main` does it (QApplication, theme, worker,
+  the main window over the vault's folder) up to the moment the window has painted and the
+  event loop has gone round once more: the sidebar and menus answer, the shown screen's page
+  says "Opening your journal…", and the vault is being opened (keychain key, SQLCipher) on
+  the worker behind it. Target: under 2x. Beside it, how long after that the dashboard shows
+  its figures: the vault open, the dashboard's module imported and the screen built, its
+  first read of the 100k trades on screen.
 - Resident memory of the app with the trades view over 100k trades, scrolled from top to
   bottom in 60 steps so the lazy model loads pages all the way down. Target: under 300 MB.
 - The longest stall of the GUI thread while 100k executions (generic CSV) are parsed and
@@ -128,7 +132,7 @@ def start_figures(ctx: BenchContext, data_dir: Path, keyring: str) -> list[Resul
             ours,
             limit,
             START_TARGET,
-            what="spawn to painted main window (keychain unlock, every screen built)",
+            what="spawn to the painted main window answering input (vault opening behind it)",
             note=f"dashboard figures arrive {sorted(loaded)[len(loaded) // 2]:.2f} s later"
             if loaded
             else "",
@@ -148,8 +152,7 @@ def memory_figure(ctx: BenchContext, data_dir: Path, keyring: str) -> Result:
         [float(MEMORY_LIMIT_BYTES)],
         1.0,
         what="VmRSS after scrolling the trades view end to end (limit: 300 MB)",
-        note=f"{rss / 2**20:.0f} MB resident, peak {peak / 2**20:.0f} MB, "
-        f"{figures['rows']:,} rows",
+        note=f"{rss / 2**20:.0f} MB resident, peak {peak / 2**20:.0f} MB, {figures['rows']:,} rows",
         unit="bytes",
     )
 
