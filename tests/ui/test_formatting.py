@@ -26,6 +26,22 @@ def test_number_keeps_what_the_broker_wrote() -> None:
     assert formatting.number(Decimal("0.00012")) == "0.00012"
 
 
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("23523.0833333333"), "23,523.0833"),
+        (Decimal("100.37"), "100.37"),
+        (Decimal("0.012345"), "0.0123"),
+        (Decimal("2.00005"), "2"),  # half-even: 2.0000|5 rounds to the even 2.0000
+        (Decimal("-1.23456"), "-1.2346"),
+        (Decimal("15"), "15"),
+        (None, ""),
+    ],
+)
+def test_average_price_rounds_only_beyond_four_places(value: Decimal | None, text: str) -> None:
+    assert formatting.average_price(value) == text
+
+
 def test_ratios_and_percent() -> None:
     assert formatting.ratio(Decimal("Infinity")) == "∞"
     assert formatting.ratio(None) == formatting.UNDEFINED

@@ -65,6 +65,26 @@ def test_opening_a_trade_shows_its_figures(
     assert not screen.dirty
 
 
+def test_an_average_exit_reads_rounded_with_the_exact_value_on_hover(
+    qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen
+) -> None:
+    """Sell 3 at 10, 10 and 10.01: the exit averages 10.003333...; the figure reads 10.0033
+    and the tooltip gives the stored value, for reconciling with a statement."""
+    trade_id = make_trade(
+        qtbot,
+        tasks,
+        execution(Side.BUY, "3", "9.50", 0),
+        execution(Side.SELL, "1", "10", 1),
+        execution(Side.SELL, "1", "10", 2),
+        execution(Side.SELL, "1", "10.01", 3),
+    )
+    open_trade(qtbot, screen, trade_id)
+    assert screen.figures["exit"].text() == "10.0033"
+    assert screen.figures["exit"].toolTip().startswith("Exact average: 10.00333333")
+    assert screen.figures["entry"].text() == "9.5"
+    assert screen.figures["entry"].toolTip() == ""
+
+
 def test_notes_are_saved_and_never_in_the_file_in_plain_text(
     qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen, ui_paths: VaultPaths
 ) -> None:

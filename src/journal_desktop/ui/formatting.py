@@ -38,6 +38,24 @@ def number(value: Decimal | None) -> str:
     return f"{normal:,.{places}f}"
 
 
+#: An average price is shown to at most this many decimals (the exact value stays stored).
+AVERAGE_PLACES = 4
+_AVERAGE_UNIT = Decimal(1).scaleb(-AVERAGE_PLACES)
+
+
+def average_price(value: Decimal | None) -> str:
+    """A trade's average entry or exit price: `23,523.0833` rather than the stored
+    `23523.0833333333`. Averages of several fills run to many decimals that no broker
+    statement prints; four places still show a sub-penny stock's price. Fill prices, which
+    the broker wrote, go through `number` unrounded."""
+    if value is None:
+        return ""
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -AVERAGE_PLACES:
+        value = value.quantize(_AVERAGE_UNIT, rounding=ROUND_HALF_EVEN)
+    return number(value)
+
+
 def percent(fraction: Decimal | float | None, places: int = 1) -> str:
     """A ratio in 0..1 as a percentage: `0.5734` reads `57.3%`."""
     if fraction is None:

@@ -7,7 +7,14 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from journal_desktop.domain.records import TradeStatus
 from journal_desktop.storage.trade_editing import TradeDetail
-from journal_desktop.ui.formatting import UNDEFINED, duration, local_time, money, number
+from journal_desktop.ui.formatting import (
+    UNDEFINED,
+    average_price,
+    duration,
+    local_time,
+    money,
+    number,
+)
 from journal_desktop.ui.theme import palette_colors
 
 FIGURES = (
@@ -57,8 +64,8 @@ class FiguresGrid(QWidget):
             "side": trade.direction.value.capitalize(),
             "status": status,
             "quantity": number(trade.quantity),
-            "entry": number(trade.entry_price),
-            "exit": number(trade.exit_price) or UNDEFINED,
+            "entry": average_price(trade.entry_price),
+            "exit": average_price(trade.exit_price) or UNDEFINED,
             "opened": local_time(trade.opened_at, seconds=True),
             "closed": local_time(trade.closed_at, seconds=True) or UNDEFINED,
             "holding": duration(detail.holding_time) or UNDEFINED,
@@ -68,6 +75,11 @@ class FiguresGrid(QWidget):
         }
         for key, text in values.items():
             self.figures[key].setText(text)
+        # The rounded averages keep their exact value a hover away, for reconciling.
+        for key, price in (("entry", trade.entry_price), ("exit", trade.exit_price)):
+            exact = number(price)
+            shown = self.figures[key].text()
+            self.figures[key].setToolTip(f"Exact average: {exact}" if exact != shown else "")
         colors = palette_colors()
         for key, amount in (("gross", trade.gross_pnl), ("net", trade.net_pnl)):
             color = colors.gain if amount > 0 else colors.loss if amount < 0 else None

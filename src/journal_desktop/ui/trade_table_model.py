@@ -42,7 +42,7 @@ from journal_desktop.storage.trade_list import (
     TradeSort,
 )
 from journal_desktop.storage.vault import Vault
-from journal_desktop.ui.formatting import local_time, money, number
+from journal_desktop.ui.formatting import average_price, local_time, money, number
 from journal_desktop.ui.tasks import TaskHandle, VaultTasks, describe_error
 
 #: Role returning native, comparable values (Decimal, datetime, str) for the cell.
@@ -96,9 +96,15 @@ COLUMNS: tuple[TradeColumn, ...] = (
         "Qty", SortKey.QUANTITY, lambda r: number(r.quantity), lambda r: r.quantity, numeric=True
     ),
     TradeColumn(
-        "Entry", SortKey.ENTRY, lambda r: number(r.entry_price), lambda r: r.entry_price, True
+        "Entry",
+        SortKey.ENTRY,
+        lambda r: average_price(r.entry_price),
+        lambda r: r.entry_price,
+        True,
     ),
-    TradeColumn("Exit", SortKey.EXIT, lambda r: number(r.exit_price), lambda r: r.exit_price, True),
+    TradeColumn(
+        "Exit", SortKey.EXIT, lambda r: average_price(r.exit_price), lambda r: r.exit_price, True
+    ),
     TradeColumn(
         "Net P&L",
         SortKey.NET,
