@@ -14,6 +14,7 @@ from journal_desktop.storage.migrations import (
     m0001_initial,
     m0002_import_batches,
     m0003_trade_facts,
+    m0004_fts_written_trades,
 )
 
 
@@ -28,6 +29,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", m0001_initial.apply),
     Migration(2, "import batches and execution fingerprints", m0002_import_batches.apply),
     Migration(3, "trade facts for the statistics", m0003_trade_facts.apply),
+    Migration(4, "notes index of written trades only", m0004_fts_written_trades.apply),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
