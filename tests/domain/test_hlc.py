@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journal_desktop.domain.hlc import Hlc, HybridLogicalClock
+from journal_desktop.domain.hlc import ClockExhausted, Hlc, HybridLogicalClock
 
 NODE = "a1"
 
@@ -99,6 +99,19 @@ def test_observe_with_equal_wall_takes_the_higher_counter() -> None:
     assert clock.observe(Hlc(500, 40, "ff")) == Hlc(500, 41, NODE)
 
 
+#: The last stamp the clock's range holds: nothing can be ordered after it.
+END_OF_RANGE = Hlc(10**13 - 1, 999_999, "ff")
+
+
+def test_a_stamp_at_the_end_of_the_range_is_refused_and_changes_nothing() -> None:
+    clock = HybridLogicalClock(NODE, wall_clock=scripted_clock([500]))
+    issued = clock.now()
+    with pytest.raises(ClockExhausted, match="end of the clock's range"):
+        clock.observe(END_OF_RANGE)
+    assert clock.last == issued
+    assert clock.observe(Hlc(10**13 - 1, 5, "ff")) == Hlc(10**13 - 1, 6, NODE)
+
+
 @settings(max_examples=200)
 @given(
     st.lists(
@@ -114,7 +127,15 @@ def test_every_stamp_is_after_all_stamps_issued_or_seen_before(
     clock = HybridLogicalClock(NODE, wall_clock=scripted_clock(times))
     previous: Hlc | None = None
     for remote in events:
-        stamp = clock.now() if remote is None else clock.observe(remote)
+        before = clock.last
+        try:
+            stamp = clock.now() if remote is None else clock.observe(remote)
+        except ClockExhausted:
+            # Only after a stamp at the very end of the range, and the clock is left as it was.
+            top = max(before, remote) if remote is not None else before
+            assert (top.wall_ms, top.counter) == (END_OF_RANGE.wall_ms, END_OF_RANGE.counter)
+            assert clock.last == before
+            continue
         if previous is not None:
             assert stamp > previous
         if remote is not None:

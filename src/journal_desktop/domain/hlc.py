@@ -16,6 +16,16 @@ from functools import total_ordering
 # ASCII digits only, and fullmatch (not `$`, which also matches before a trailing newline).
 _STAMP_PATTERN = re.compile(r"([0-9]{13})-([0-9]{6})-([0-9a-f]{1,32})")
 _MAX_COUNTER = 999_999
+#: Wall milliseconds must stay under this (13 digits in the text form: the year 2286).
+_WALL_LIMIT = 10**13
+
+
+class ClockExhausted(ValueError):
+    """No stamp can follow one at the very end of the clock's range.
+
+    Only a damaged record or a device whose clock is centuries wrong can carry such a stamp;
+    refusing it (the clock stays as it was) is better than issuing a stamp that is not after it.
+    """
 
 
 @total_ordering
@@ -31,7 +41,7 @@ class Hlc:
     node: str
 
     def __post_init__(self) -> None:
-        if not 0 <= self.wall_ms < 10**13:
+        if not 0 <= self.wall_ms < _WALL_LIMIT:
             raise ValueError("HLC wall time out of range")
         if not 0 <= self.counter <= _MAX_COUNTER:
             raise ValueError("HLC counter out of range")
@@ -102,5 +112,11 @@ class HybridLogicalClock:
     def _next_counter(self, wall: int, counter: int) -> Hlc:
         if counter >= _MAX_COUNTER:
             # A million events in one millisecond: borrow the next millisecond rather than wrap.
+            if wall + 1 >= _WALL_LIMIT:
+                raise ClockExhausted(
+                    f"no clock stamp can follow {Hlc(wall, counter, self._node)}: it is at the "
+                    "end of the clock's range, which only a damaged record or a device clock "
+                    "set centuries ahead can reach"
+                )
             return Hlc(wall + 1, 0, self._node)
         return Hlc(wall, counter + 1, self._node)
