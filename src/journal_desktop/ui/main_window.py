@@ -14,8 +14,6 @@ lock. Geometry and the current screen survive a restart through QSettings.
 
 from __future__ import annotations
 
-import html
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +45,8 @@ from journal_desktop.ui.tasks import GuiBridge, VaultTasks
 from journal_desktop.ui.theme import THEME_SETTING, ThemeManager, palette_colors
 
 if TYPE_CHECKING:
+    import uuid
+
     from journal_desktop.storage.keychain import KeyringBackend
     from journal_desktop.storage.metadata import KeyStorage
     from journal_desktop.storage.paths import VaultPaths
@@ -536,6 +536,8 @@ class MainWindow(QMainWindow):
 
     def shortcuts_text(self) -> str:
         """Every menu action with a shortcut, as an HTML table (Help > Keyboard shortcuts)."""
+        import html  # only when asked; not on the way to the first paint
+
         rows = [
             (_plain(action.text()).rstrip("…"), action.shortcut())
             for action in self.actions()
