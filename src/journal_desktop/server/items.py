@@ -46,7 +46,6 @@ from journal_desktop.sync.protocol import (
     Manifest,
     ManifestPut,
     ProtocolError,
-    PullResponse,
     PushRequest,
     PushResponse,
     b64encode,
@@ -76,21 +75,10 @@ def _page(state: ServerState, caller: Caller, since: int, limit: int) -> list[it
         return item_store.page(conn, caller.account_id, since, limit + 1)
 
 
-def _pull(state: ServerState, caller: Caller, since: int, limit: int) -> PullResponse:
-    """A page as `PullResponse` (what the route answers, as objects)."""
-    rows = _page(state, caller, since, limit)
-    found = [_item(r) for r in rows[:limit]]
-    return PullResponse(
-        items=found,
-        next_since=found[-1].seq if found else since,
-        more=len(rows) > limit,
-    )
-
-
 def _pull_wire(
     state: ServerState, caller: Caller, since: int, limit: int, binary: bool
 ) -> dict[str, Any]:
-    """A page in `PullResponse`'s wire form, built from the rows."""
+    """A page in `PullResponse`'s wire form, built from the rows (no `Item` objects)."""
     rows = _page(state, caller, since, limit)
     shown = rows[:limit]
     return {
