@@ -17,7 +17,11 @@ from typing import Any
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from journal_desktop.storage.database import CACHE_KIB, Database
-from journal_desktop.storage.migrations import LATEST_VERSION, m0003_trade_facts
+from journal_desktop.storage.migrations import (
+    LATEST_VERSION,
+    m0003_trade_facts,
+    m0005_trade_facts_rowids,
+)
 from journal_desktop.storage.migrations.m0001_initial import FTS_STATEMENTS, STATEMENTS
 
 
@@ -115,9 +119,15 @@ def open_cipher(path: Path, key: bytes, settings: CipherSettings, *, create: boo
 
 def create_schema(connection: Any) -> None:
     """The vault schema from the migrations' own statements (FTS5 included on both sides, and
-    schema 3's trade facts with their triggers, which the statistics read)."""
+    schemas 3 and 5's trade facts with their triggers, which the statistics read)."""
     connection.execute("BEGIN IMMEDIATE")
-    for statement in (*STATEMENTS, *FTS_STATEMENTS, *m0003_trade_facts.STATEMENTS):
+    statements = (
+        *STATEMENTS,
+        *FTS_STATEMENTS,
+        *m0003_trade_facts.STATEMENTS,
+        *m0005_trade_facts_rowids.STATEMENTS,
+    )
+    for statement in statements:
         connection.execute(statement)
     connection.execute(f"PRAGMA user_version = {int(LATEST_VERSION)}")
     connection.execute("COMMIT")

@@ -31,7 +31,7 @@ def _copy(name: str, tmp_path: Path) -> VaultPaths:
     return VaultPaths(target)
 
 
-@pytest.mark.parametrize("schema", [1, 2, 3, 4])
+@pytest.mark.parametrize("schema", [1, 2, 3, 4, 5])
 def test_released_schema_opens_and_migrates(schema: int, tmp_path: Path) -> None:
     paths = _copy(f"vault-schema{schema}", tmp_path)
     env = KeyEnvironment(InMemoryKeyringFake(), passphrase=lambda: FIXTURE_PASSPHRASE)

@@ -40,19 +40,20 @@ def _e8(value: Decimal) -> int:
 
 
 def stored_facts(vault: Vault) -> dict[str, tuple[Any, ...]]:
-    """The facts as stored, per trade id, with each key read back as its text."""
+    """The facts as stored, per trade id, with each key read back as the id or text it
+    stands for."""
     rows = vault.db.query(
         """SELECT t.id, f.closed_us, f.opened_us, f.net_e8, f.gross_e8, f.fees_e8,
-            f.initial_risk, a.text, i.text, s.text, g.text, f.short
+            f.initial_risk, a.id, i.id, s.text, g.text, f.short
         FROM trade_facts f
         JOIN trades t ON t.rowid = f.trade
-        JOIN trade_fact_keys a ON a.key = f.account AND a.kind = 'account'
-        JOIN trade_fact_keys i ON i.key = f.instrument AND i.kind = 'instrument'
+        JOIN accounts a ON a.rowid = f.account
+        JOIN instruments i ON i.rowid = f.instrument
         JOIN trade_fact_keys s ON s.key = f.setup AND s.kind = 'setup'
         JOIN trade_fact_keys g ON g.key = f.tag_list AND g.kind = 'tags'"""
     )
     count = vault.db.scalar("SELECT count(*) FROM trade_facts")
-    assert count == len(rows), "a fact row whose keys are not numbered"
+    assert count == len(rows), "a fact row whose keys name nothing"
     return {str(row[0]): tuple(row[1:]) for row in rows}
 
 

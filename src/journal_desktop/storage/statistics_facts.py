@@ -19,12 +19,15 @@ from journal_desktop.storage.database import Database, Row
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: What one read hands over, as one string per column (group_concat skips NULLs, so the
-#: first figures count the rows and the times present: the caller checks they are all there):
-#: close and open times (µs), net, gross and fees (1e-8 units), the risks set and those
-#: the trade's keys in one number, `(((tag_list * K + setup) * K + instrument) * 2 + short)
-#: * 2 + (risk set)` with K one more than the largest key (one column parses in a fourth of
-#: the time of four; the last digit picks the nets of the risks out of the net column).
-_READ = """SELECT count(*), count(f.closed_us), count(f.opened_us),
+#: second figure counts the rows whose facts are not all numbers: the caller needs none):
+#: close and open times (µs), net, gross and fees (1e-8 units), the risks set, and the
+#: trade's keys in one number, `(((tag_list * K + setup) * K + instrument) * 2 + short) * 2 +
+#: (risk set)` with K one more than the largest key or instrument rowid (one column parses in
+#: a fourth of the time of four; the last digit picks the nets of the risks out of the net
+#: column).
+_READ = """SELECT count(*),
+    coalesce(sum(f.closed_us IS NULL OR f.opened_us IS NULL OR f.account = 0
+        OR f.instrument = 0), 0),
     group_concat(f.closed_us), group_concat(f.opened_us),
     group_concat(f.net_e8), group_concat(f.gross_e8), group_concat(f.fees_e8),
     group_concat(f.initial_risk),
@@ -33,12 +36,16 @@ _READ = """SELECT count(*), count(f.closed_us), count(f.opened_us),
 FROM trade_facts f
 WHERE {where}"""
 
+#: K of the key packing: above every setup and tag-list key and every instrument rowid.
+_RADIX = """SELECT max(coalesce((SELECT max(key) FROM trade_fact_keys), 0),
+    coalesce((SELECT max(rowid) FROM instruments), 0)) + 1"""
+
 #: The keys' packing must fit in int64: 4 * K**3 at most 2**62 (K up to 2**20, about a
 #: million texts); a larger key table is read through the trades table instead.
 _KEY_LIMIT = 2**20
 
-#: The texts the keys stand for (the accounts' are only ever matched in SQL).
-_KEYS = "SELECT key, kind, text FROM trade_fact_keys WHERE kind <> 'account'"
+#: The texts the keys stand for.
+_KEYS = "SELECT key, kind, text FROM trade_fact_keys"
 
 
 def _micros(at: datetime) -> int:
@@ -48,8 +55,9 @@ def _micros(at: datetime) -> int:
 def where(flt: TradeFilter) -> tuple[str, dict[str, Any]]:
     """The WHERE clause picking the filter's trades in `trade_facts f`, and its bound values.
 
-    A row whose time could not be stored as a number (NULL) passes any date range, so the
-    caller sees it and reads the trades table instead.
+    A row whose facts are not all numbers (a NULL time, account or instrument 0) passes the
+    date range and the account and instrument filters, so the caller sees it and reads the
+    trades table instead.
     """
     start, end = flt.close_range()
     clauses = ["1"]
@@ -63,16 +71,16 @@ def where(flt: TradeFilter) -> tuple[str, dict[str, Any]]:
         params["end"] = _micros(end)
     if dates:
         clauses.append(f"(f.closed_us IS NULL OR ({' AND '.join(dates)}))")
-    for kind, column, ids in (
-        ("account", "account", flt.account_ids),
-        ("instrument", "instrument", flt.instrument_ids),
+    for table, column, ids in (
+        ("accounts", "account", flt.account_ids),
+        ("instruments", "instrument", flt.instrument_ids),
     ):
-        if ids is not None:
+        if ids is not None:  # 0 (no such row) passes too, so the caller sees it
             clauses.append(
-                f"f.{column} IN (SELECT key FROM trade_fact_keys WHERE kind = '{kind}'"
-                f" AND text IN (SELECT value FROM json_each(:{kind})))"
+                f"(f.{column} = 0 OR f.{column} IN (SELECT rowid FROM {table}"
+                f" WHERE id IN (SELECT value FROM json_each(:{column}))))"
             )
-            params[kind] = json.dumps(sorted(str(i) for i in ids))
+            params[column] = json.dumps(sorted(str(i) for i in ids))
     if flt.tag_id is not None:
         clauses.append(
             "f.tag_list IN (SELECT key FROM trade_fact_keys WHERE kind = 'tags' AND EXISTS"
@@ -92,19 +100,22 @@ class FactsRead:
         self._where, self._params = where(flt)
         self.row: Row | None = None
         #: K of the key packing (see _READ).
-        self.radix = int(db.scalar("SELECT coalesce(max(key), 0) + 1 FROM trade_fact_keys"))
+        self.radix = int(db.scalar(_RADIX))
         if self.radix > _KEY_LIMIT:
             return
         row = db.query_one(_READ.format(where=self._where), {**self._params, "k": self.radix})
         assert row is not None
-        if row[1] == row[0] and row[2] == row[0]:
+        if row[1] == 0:
             self.row = row
 
     def texts(self) -> dict[str, dict[int, str]]:
-        """{kind: {key: text}} for instruments, setups and tag lists."""
-        found: dict[str, dict[int, str]] = {"instrument": {}, "setup": {}, "tags": {}}
+        """{kind: {key: text}} for setups and tag lists, and instrument rowids' ids."""
+        found: dict[str, dict[int, str]] = {"setup": {}, "tags": {}}
         for key, kind, text in self._db.query(_KEYS):
             found[str(kind)][int(key)] = str(text)
+        found["instrument"] = {
+            int(r[0]): str(r[1]) for r in self._db.query("SELECT rowid, id FROM instruments")
+        }
         return found
 
     def ids(self, positions: list[int]) -> list[str]:

@@ -5,24 +5,32 @@ back into Decimals with `scaleb(-8)`; the figures equal the pure functions' for 
 amounts have at most 8 decimal places (the columns round beyond that). SQLite refuses (integer
 overflow, reported as a VaultError) a total beyond +-92,233,720,368.54775807.
 
-Where the time goes, and why the full set is one read:
+Where the time goes, and why the full set is one read of `trade_facts`:
 
-- Reading the wide trade rows is most of any query, and each GROUP BY adds a sort of every
-  trade; handing 100,000 rows to Python as tuples costs several times the read. So
-  `statistics()` reads the table once, in storage order, and gets each needed column back as
-  one `group_concat` string: close and open time, net, gross, fees, the risks set (and those
-  trades' nets), tag list, instrument, setup, direction and rowid.
-- numpy does the rest: the times become microseconds (numpy's ISO reader on the fixed-width
-  text), the money int64 arrays of 1e-8 units. Every breakdown is one stable sort of a small
-  integer key and `add.reduceat` over the trades' net, gross, fees, wins and losses, so every
-  sum stays an exact integer; when n * max|amount| could pass 2**61 the arrays hold Python
-  ints instead (slower, still exact). Money becomes Decimal only in the finished buckets.
-- Close order (close, open, id) is a lexsort of the two times; trades that tie on both are
-  told apart by id, read for just those trades. The equity curve is a cumulative sum, the
-  drawdown a running maximum, streaks runs of a 0/1 byte string; R-multiples are the one
-  per-trade Decimal work (a quotient each, correctly rounded, as the pure path does).
-- Keys with few values (direction, holding bucket, local open hour) share one grouping of
-  their combined key; text keys (instrument, setup, tag list) are numbered through a dict.
+- Reading the wide trade rows (notes, fills, stamps: about a kilobyte each) is most of any
+  query, and each GROUP BY adds a sort of every trade; handing 100,000 rows to Python as tuples
+  costs several times the read. So `statistics()` reads `trade_facts` (schema 3: one short
+  integer row per live closed trade, kept in step with `trades` by triggers; see
+  statistics_facts.py) once, in storage order, and gets each needed column back as one
+  `group_concat` string: close and open time (µs), net, gross, fees, the risks set, and the
+  instrument, setup and tag-list keys with the direction and "has a risk" packed in one number.
+  That read costs about 0.7x one aggregate query over `trades`; the same columns from the wide
+  rows (as text, with the keys as text to number) cost about 2x, the figure before schema 3.
+  Should a stored time not be in the codec's shape (its fact is NULL) or the keys not pack into
+  int64, the same columns are read from `trades` instead, as before.
+- numpy does the rest: the money is int64 arrays of 1e-8 units. Each breakdown sums the trades'
+  net, gross, fees, wins and losses per integer code in place (`ufunc.at`, no sort), so every
+  sum stays an exact integer; when n * max|amount| could pass 2**61 the arrays hold Python ints
+  instead and are grouped by sorting (slower, still exact). Money becomes Decimal only in the
+  finished buckets (`EXACT.scaleb` on the int).
+- Close order (close, open, id) is a lexsort of the two times; trades that tie on both are told
+  apart by id, read for just those trades. The equity curve is a cumulative sum, the drawdown a
+  running maximum, streaks runs of a 0/1 byte string; R-multiples are the one per-trade Decimal
+  work (a quotient each, correctly rounded, as the pure path does): about a quarter of the whole
+  set, which no stored figure can replace without a Decimal written by every writer of `trades`.
+- Keys with few values (direction, holding bucket, local open hour) share one grouping of their
+  combined key; the keys of text (instrument, setup, tag list) are read as numbers and named
+  once per distinct key.
 - `totals()` alone is one aggregate query; the other single-figure methods read like
   `statistics()`, so call that once when several figures are needed.
 
@@ -445,16 +453,16 @@ def _facts_columns(
     """The columns from a read of `trade_facts` (see statistics_facts.py): already numbers,
     the keys packed in one (tag list, setup, instrument, short, risk set) in base `radix`."""
     count = int(row[0])
-    keys, has_risk = divmod(_ints(row[9], count), 2)
+    keys, has_risk = divmod(_ints(row[8], count), 2)
     keys, short = divmod(keys, 2)
     keys, instruments = divmod(keys, radix)
     tag_lists, setups = divmod(keys, radix)
-    money = _Money(_ints(row[5], count), _ints(row[6], count), _ints(row[7], count))
+    money = _Money(_ints(row[4], count), _ints(row[5], count), _ints(row[6], count))
     return _Columns(
-        closes=_ints(row[3], count),
-        opens=_ints(row[4], count),
+        closes=_ints(row[2], count),
+        opens=_ints(row[3], count),
         money=money,
-        risks=row[8],
+        risks=row[7],
         risk_nets=money.net[has_risk == 1].tolist(),
         instruments=instruments,
         instrument_texts=texts["instrument"],

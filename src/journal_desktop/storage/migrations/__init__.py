@@ -15,6 +15,7 @@ from journal_desktop.storage.migrations import (
     m0002_import_batches,
     m0003_trade_facts,
     m0004_fts_written_trades,
+    m0005_trade_facts_rowids,
 )
 
 
@@ -30,6 +31,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "import batches and execution fingerprints", m0002_import_batches.apply),
     Migration(3, "trade facts for the statistics", m0003_trade_facts.apply),
     Migration(4, "notes index of written trades only", m0004_fts_written_trades.apply),
+    Migration(5, "trade facts keyed by rowids, lighter triggers", m0005_trade_facts_rowids.apply),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
