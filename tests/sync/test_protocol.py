@@ -236,3 +236,20 @@ def test_a_list_that_is_not_all_objects_is_read_one_by_one() -> None:
     field = p.PushRequest.SPEC.members["writes"].field
     with pytest.raises(p.ProtocolError, match=r"writes\[1\]: expected a JSON object"):
         field.read([write_body(), 7], "writes", False)
+
+
+@given(st.lists(writes, max_size=6), st.booleans())
+def test_writing_a_list_at_once_gives_what_writing_each_entry_gives(
+    batch: list[p.Write], binary: bool
+) -> None:
+    spec = p.Write.SPEC
+    assert spec.dump_all(batch, binary) == [spec.dump(w, binary) for w in batch]
+    assert [list(m) for m in spec.dump_all(batch, binary)] == [
+        list(spec.dump(w, binary)) for w in batch
+    ]
+
+
+def test_a_list_with_a_missing_member_is_refused_as_one_by_one_would() -> None:
+    broken = p.Write("a", "trade", 0, 1, False, None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"Write\.ciphertext is required"):
+        p.PushRequest("k", [broken]).to_wire(binary=True)
