@@ -48,6 +48,23 @@ def test_conflict_returns_the_current_copy_and_applies_the_rest(server: Server) 
     assert [i.ciphertext for i in client.pull().items if i.id == "a"] == [b"v1"]
 
 
+def test_a_batch_of_new_items_with_one_already_stored_keeps_seqs_gap_free(
+    server: Server,
+) -> None:
+    """A push of new items only is inserted at once; one id already stored makes it undo that
+    and apply write by write: the stored one is a conflict, the rest get the next seqs."""
+    client = server.signed_in("bea@example.org")
+    client.push(server.key(), [write("a", data=b"v1")])
+    answer = client.push(server.key(), [write("x"), write("a", data=b"again"), write("y")])
+    assert [(a.id, a.seq) for a in answer.accepted] == [("x", 2), ("y", 3)]
+    (conflict,) = answer.conflicts
+    assert conflict.id == "a" and conflict.current is not None
+    assert (conflict.current.seq, conflict.current.ciphertext) == (1, b"v1")
+    after = client.push(server.key(), [write("z")])
+    assert [a.seq for a in after.accepted] == [4]
+    assert [(i.id, i.seq) for i in client.pull().items] == [("a", 1), ("x", 2), ("y", 3), ("z", 4)]
+
+
 def test_tombstones_are_items(server: Server) -> None:
     client = server.signed_in("cat@example.org")
     client.push(server.key(), [write("a")])

@@ -94,6 +94,8 @@ _PG_UPDATE = (
     f"ciphertext = batch.ciphertext, seq = batch.seq FROM {_PG_BATCH} "
     "WHERE items.account_id = %b AND items.id = batch.id"
 )
+#: An insert that skips ids the account already holds (both backends' upsert syntax).
+_IF_NEW = "ON CONFLICT (account_id, id) DO NOTHING"
 #: Each id probed through the primary key (see `stored_query`).
 _PG_STORED = (
     f"SELECT {', '.join('items.' + c for c in _COLUMNS.split(', '))} "
@@ -137,13 +139,15 @@ def _all(conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
         cursor.close()
 
 
-def _run(conn: Connection, sql: str, params: Sequence[Any], many: bool = False) -> None:
+def _run(conn: Connection, sql: str, params: Sequence[Any], many: bool = False) -> int:
+    """Run a write; how many rows it changed."""
     cursor = _cursor(conn)
     try:
         if many:
             cursor.executemany(sql, params)
         else:
             cursor.execute(sql, params)
+        return int(cursor.rowcount)
     finally:
         cursor.close()
 
@@ -202,6 +206,18 @@ def insert(conn: Connection, account_id: str, rows: list[ItemRow]) -> None:
         _run(conn, _PG_INSERT, [account_id, *map(list, zip(*rows, strict=True))])
     else:
         _run(conn, _SQLITE_INSERT, [(account_id, *row) for row in rows], many=True)
+
+
+def insert_new(conn: Connection, account_id: str, rows: list[ItemRow]) -> int:
+    """Add the rows whose id the account does not hold yet, skipping the others; how many
+    were added (all of them unless some id was already stored)."""
+    if not rows:
+        return 0
+    if _is_postgresql(conn):
+        params = [account_id, *map(list, zip(*rows, strict=True))]
+        return _run(conn, f"{_PG_INSERT} {_IF_NEW}", params)
+    params = [(account_id, *row) for row in rows]
+    return _run(conn, f"{_SQLITE_INSERT} {_IF_NEW}", params, many=True)
 
 
 def update(conn: Connection, account_id: str, rows: list[ItemRow]) -> None:

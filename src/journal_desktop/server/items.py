@@ -139,6 +139,39 @@ def _apply(
 ) -> tuple[_Applied, int, int]:
     """Apply the writes whose base_version is the stored version; (what was done, the new
     last seq, the change in stored bytes)."""
+    if push.writes and all(w.base_version == 0 for w in push.writes):
+        done = _apply_all_new(conn, account_id, push, last_seq)
+        if done is not None:
+            return done
+    return _apply_each(conn, account_id, push, last_seq)
+
+
+def _apply_all_new(
+    conn: Connection, account_id: str, push: PushRequest, last_seq: int
+) -> tuple[_Applied, int, int] | None:
+    """A push of new items only (an initial sync sends nothing else): insert them all, skipping
+    ids that are already stored, instead of first looking each id up (on PostgreSQL a probe
+    per id, 2.6 ms of a 500-item push). If one was stored, that write is a conflict and the
+    seqs are no longer gap-free: the savepoint undoes the batch and `_apply_each` does it
+    write by write (None)."""
+    rows = [
+        (w.id, w.type, w.version, w.deleted, w.ciphertext, seq)
+        for seq, w in enumerate(push.writes, last_seq + 1)
+    ]
+    savepoint = conn.begin_nested()
+    if item_store.insert_new(conn, account_id, rows) != len(rows):
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    accepted = [{"id": row[0], "version": row[2], "seq": row[5]} for row in rows]
+    grown = sum(len(w.ciphertext) for w in push.writes)
+    return _Applied(accepted, []), last_seq + len(rows), grown
+
+
+def _apply_each(
+    conn: Connection, account_id: str, push: PushRequest, last_seq: int
+) -> tuple[_Applied, int, int]:
+    """Apply the writes one by one against their stored versions (one lookup for all ids)."""
     current = item_store.stored(conn, account_id, [w.id for w in push.writes])
     applied = _Applied([], [])
     inserts: list[item_store.ItemRow] = []
