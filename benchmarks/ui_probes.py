@@ -139,8 +139,16 @@ def app_window(data_dir: str) -> int:
     while time.monotonic() < deadline and not _figures_shown(window.screen_if_built(0)):
         app.processEvents()
         time.sleep(0.001)
-    if not _figures_shown(window.screen_if_built(0)):
-        raise SystemExit("the dashboard did not show its figures")
+    dashboard = window.screen_if_built(0)
+    if not _figures_shown(dashboard):
+        page = window.current_screen
+        raise SystemExit(
+            "the dashboard did not show its figures: "
+            f"vault open {controller.tasks.is_open}, locked {window.is_locked}, "  # type: ignore[attr-defined]
+            f"page {type(page).__name__}, dashboard built {dashboard is not None}, "
+            f"status {getattr(getattr(dashboard, 'status', None), 'text', lambda: '')()!r}, "
+            f"page text {getattr(getattr(page, 'label', None), 'text', lambda: '')()!r}"
+        )
     loaded = time.perf_counter()
     _say(loaded=True, painted_to_loaded_s=loaded - painted)
     controller.tasks.shutdown()  # type: ignore[attr-defined]
