@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from journal_desktop.ui.lock import LockScreen
@@ -21,8 +22,9 @@ from journal_desktop.ui.main_window import SCREEN_KEY, MainWindow, PendingPage
 from journal_desktop.ui.screen import OPENING_TEXT, Screen
 from journal_desktop.ui.screens import ScreenSpec
 from journal_desktop.ui.tasks import VaultTasks
+from journal_desktop.ui.theme import THEME_SETTING, is_dark
 from tests.fakes import InMemoryKeyringFake
-from tests.ui.conftest import PASSPHRASE, wait_idle
+from tests.ui.conftest import PASSPHRASE, run_sync, wait_idle
 from tests.ui.shell_helpers import window_settings
 from tests.ui.shell_stubs import (
     STUB_SCREENS,
@@ -30,6 +32,7 @@ from tests.ui.shell_stubs import (
     StubDetail,
     StubImport,
     StubJournal,
+    StubScreen,
     StubSettings,
     StubTrades,
 )
@@ -235,3 +238,47 @@ def test_a_screen_that_cannot_be_loaded_says_so_and_the_rest_work(
     assert page.label.text() == "Reports is not available in this version."
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(window.current_screen, StubTrades)
+
+
+class _BrokenScreen(StubScreen):
+    title = "Broken"
+
+    def __init__(self, tasks: VaultTasks, parent: QWidget | None = None) -> None:
+        raise RuntimeError("a bug in the screen")
+
+
+def test_a_screen_that_fails_to_build_says_so_instead_of_loading_forever(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
+) -> None:
+    window = _window(qtbot, tasks, window_settings(tmp_path), ScreenSpec.of(_BrokenScreen))
+    qtbot.waitUntil(lambda: window.screen_if_built(DASHBOARD) is not None)
+    window.show_screen(5)
+    page = window.current_screen
+    assert isinstance(page, PendingPage)
+    assert page.label.text() == "Broken could not be opened (see the log)."
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(window.current_screen, StubTrades)
+
+
+def test_the_vaults_theme_is_painted_from_the_start_of_the_next_window(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
+) -> None:
+    run_sync(qtbot, tasks, lambda vault: vault.settings.set(THEME_SETTING, "dark"))
+    first = _started(qtbot, tasks, window_settings(tmp_path))
+    try:
+        qtbot.waitUntil(is_dark)  # from the vault's settings, once they were read
+        first.close()
+        first.theme.set_mode("system")  # as a new process starts
+        assert not is_dark()
+        second = MainWindow(
+            tasks,
+            backend=None,
+            screens=[_spec(cls) for cls in STUB_SCREENS],
+            settings=window_settings(tmp_path),
+            theme=first.theme,
+        )
+        qtbot.addWidget(second)
+        assert is_dark()  # before it is shown, before the vault is asked
+    finally:
+        wait_idle(qtbot, tasks)  # the second window's own read of the settings lands here
+        first.theme.set_mode("system")

@@ -14,6 +14,7 @@ lock. Geometry and the current screen survive a restart through QSettings.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,10 +53,15 @@ if TYPE_CHECKING:
     from journal_desktop.storage.paths import VaultPaths
     from journal_desktop.storage.vault import Vault
 
+log = logging.getLogger(__name__)
+
 APP_TITLE = "Journal Desktop"
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 SCREEN_KEY = "window/screen"
+#: The vault's theme choice, mirrored here (it is no secret) so the window paints in it before
+#: the vault is open, instead of flashing the system's scheme first.
+THEME_KEY = "window/theme"
 #: If no paint event arrives (a window shown minimised), start anyway after this long.
 FIRST_PAINT_FALLBACK_MS = 250
 
@@ -104,6 +110,9 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         self.theme = theme if theme is not None else ThemeManager(app, self)
+        remembered = self.settings.value(THEME_KEY)
+        if isinstance(remembered, str) and remembered != self.theme.mode:
+            self.theme.set_mode(remembered)
         self.setWindowIcon(icon(APP_ICON))
         self.setObjectName("MainWindow")
 
@@ -246,7 +255,14 @@ class MainWindow(QMainWindow):
         if cls is None:
             page.show_failure(spec.failure or f"{spec.title} is not available.")
             return None
-        screen = cls(self.tasks, self.stack)
+        try:
+            screen = cls(self.tasks, self.stack)
+        except Exception:
+            # A bug in one screen must not leave its page saying "Opening…" forever, nor
+            # take the window down: the page says so, the log has the traceback.
+            log.exception("building the %s screen failed", spec.title)
+            page.show_failure(f"{spec.title} could not be opened (see the log).")
+            return None
         self._built[index] = screen
         showing = self.stack.currentWidget() is page
         self.stack.insertWidget(self.stack.indexOf(page), screen)
@@ -274,7 +290,7 @@ class MainWindow(QMainWindow):
             ("open_trade", self.open_trade),
             ("day_selected", self.show_day),
             ("lock_requested", self.lock),
-            ("theme_changed", self.theme.set_mode),
+            ("theme_changed", self._set_theme),
             ("auto_lock_changed", self.idle.set_minutes),
             ("key_storage_changed", self._key_storage_changed),
         ):
@@ -360,6 +376,12 @@ class MainWindow(QMainWindow):
             "QListWidget#Sidebar::item:hover:!selected { "
             f"background: {colors.grid.name()}; }}"
         )
+
+    def _set_theme(self, mode: str) -> None:
+        """Apply the vault's theme choice and remember it for the next start's first paint."""
+        if mode != self.theme.mode:
+            self.theme.set_mode(mode)
+        self.settings.setValue(THEME_KEY, self.theme.mode)
 
     def _key_storage_changed(self, key_storage: object) -> None:
         from journal_desktop.storage.metadata import KeyStorage
@@ -525,7 +547,7 @@ class MainWindow(QMainWindow):
     def _vault_facts(self, facts: tuple[VaultPaths, KeyStorage, str | None, str | None]) -> None:
         paths, key_storage, theme, auto_lock = facts
         self.locker.set_vault(paths, key_storage)
-        self.theme.set_mode(theme or "system")
+        self._set_theme(theme or "system")
         self.idle.set_minutes(parse_minutes(auto_lock))
         self.idle.start()
 
