@@ -70,16 +70,11 @@ def wire_items(rows: list[item_store.ItemRow], binary: bool) -> list[dict[str, A
     ]
 
 
-def _page(state: ServerState, caller: Caller, since: int, limit: int) -> list[item_store.ItemRow]:
-    with read_connection(state.engine) as conn:  # one statement: no transaction needed
-        return item_store.page(conn, caller.account_id, since, limit + 1)
-
-
-def _pull_wire(
-    state: ServerState, caller: Caller, since: int, limit: int, binary: bool
+def _page_wire(
+    rows: list[item_store.ItemRow], since: int, limit: int, binary: bool
 ) -> dict[str, Any]:
-    """A page in `PullResponse`'s wire form, built from the rows (no `Item` objects)."""
-    rows = _page(state, caller, since, limit)
+    """A page (up to `limit` + 1 rows read) in `PullResponse`'s wire form, built from the
+    rows (no `Item` objects)."""
     shown = rows[:limit]
     return {
         "items": wire_items(shown, binary),
@@ -92,14 +87,17 @@ def _authenticated_pull(
     state: ServerState, who: Bearer, params: QueryParams, binary: bool
 ) -> Response:
     """Authenticate, read the query, read the page and encode it: a GET has no body to wait
-    for, so all of it runs in one worker thread (one hop instead of two)."""
-    caller = who.authenticate(state)
-    unknown = set(params) - {"since", "limit"}
-    if unknown:
-        raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
-    since = PULL_SINCE.read(params)
-    limit = PULL_LIMIT.read(params)
-    return encoded(_pull_wire(state, caller, since, limit, binary), binary)
+    for, so all of it runs in one worker thread (one hop instead of two), and the session and
+    the page are read on one connection (each a statement of its own: no transaction)."""
+    with read_connection(state.engine) as conn:
+        caller = who.authenticate(state, conn)
+        unknown = set(params) - {"since", "limit"}
+        if unknown:
+            raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
+        since = PULL_SINCE.read(params)
+        limit = PULL_LIMIT.read(params)
+        rows = item_store.page(conn, caller.account_id, since, limit + 1)
+    return encoded(_page_wire(rows, since, limit, binary), binary)
 
 
 async def pull(request: Request) -> Response:

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from journal_desktop.server import audit
-from journal_desktop.server.db import sessions, single_read, write_transaction
+from journal_desktop.server.db import read_connection, read_one, sessions, write_transaction
 from journal_desktop.server.http import ApiError, client_address, unauthorized
 from journal_desktop.server.state import ServerState, state_of
 from journal_desktop.sync.protocol import SESSION_ID, SessionInfo
@@ -65,19 +65,24 @@ class _Session:
     suspended_at: int | None
 
 
-def _session(state: ServerState, token: str) -> _Session | None:
+def _session(conn: Connection, token: str) -> _Session | None:
     """The session the token opens, if any: one read on the driver's cursor, since every
     authenticated request makes it."""
-    with single_read(state.engine, _SESSION_SQL) as (cursor, sql):
-        cursor.execute(sql, (token_hash(token),))
-        row = cursor.fetchone()
+    row = read_one(conn, _SESSION_SQL, (token_hash(token),))
     return None if row is None else _Session(*row)
 
 
-def _authenticate(state: ServerState, token: str, address: str) -> Caller:
+def _authenticate(
+    state: ServerState, token: str, address: str, conn: Connection | None = None
+) -> Caller:
+    """The caller, read through `conn` (a `read_connection`) or a connection of its own."""
     now = state.now()
     settings = state.settings
-    row = _session(state, token)
+    if conn is None:
+        with read_connection(state.engine) as own:
+            row = _session(own, token)
+    else:
+        row = _session(conn, token)
     if row is None:
         raise unauthorized()
     if row.suspended_at is not None:  # before expiry: suspension ended the session early
@@ -110,9 +115,10 @@ class Bearer:
     token: str = field(repr=False)  # never in a log line or a traceback's locals
     address: str = ""
 
-    def authenticate(self, state: ServerState) -> Caller:
-        """The caller, or 401/403 (blocking: run it in a worker thread)."""
-        return _authenticate(state, self.token, self.address)
+    def authenticate(self, state: ServerState, conn: Connection | None = None) -> Caller:
+        """The caller, or 401/403 (blocking: run it in a worker thread); read through `conn`,
+        a `read_connection` the caller goes on to use, if given."""
+        return _authenticate(state, self.token, self.address, conn)
 
 
 def bearer(request: Request) -> Bearer:
