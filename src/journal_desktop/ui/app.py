@@ -95,7 +95,7 @@ class AppController(QObject):
             theme=self.theme,
         )
         if first_run:
-            window.show_screen(0)  # land on the dashboard
+            window.land_on(0)  # the dashboard, built after the first paint like any start
         self.window = window
         window.show()
         gate, self.gate = self.gate, None

@@ -593,11 +593,16 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         wanted = self.settings.value(SCREEN_KEY)
         names = [spec.class_name for spec in self.specs]
-        if not names:
+        self.land_on(names.index(wanted) if wanted in names else 0)
+
+    def land_on(self, index: int) -> None:
+        """Open on sidebar row `index` (the last screen, or the dashboard after the first run).
+
+        A screen whose class is at hand is built now; one still to be imported shows its
+        "Opening your journal…" page and is imported after the first paint.
+        """
+        if not 0 <= index < len(self.specs):
             return
-        index = names.index(wanted) if wanted in names else 0
-        # A screen whose class is at hand is built now; one still to be imported shows its
-        # "Opening your journal…" page and is imported after the first paint.
         if self.specs[index].imported:
             self._build(index)
         self._show_page(index)
