@@ -247,6 +247,20 @@ def test_the_screen_shown_at_start_says_the_journal_is_opening(
         assert page.label.text() == OPENING_TEXT
         assert window.built_screens == []
         qtbot.waitUntil(lambda: window.is_locked, timeout=20_000)
+        lock = window.outer.currentWidget()
+        assert isinstance(lock, LockScreen)
+        qtbot.keyClicks(lock.panel.passphrase, SECRET)
+        lock.panel.submit()
+        qtbot.waitUntil(lambda: not window.is_locked, timeout=20_000)
+        # Behind the panel the dashboard was imported and built; it is the screen shown now,
+        # and it reads the journal that has just been opened.
+        qtbot.waitUntil(
+            lambda: type(window.current_screen).__name__ == "DashboardScreen", timeout=20_000
+        )
+        dashboard = window.current_screen
+        qtbot.waitUntil(lambda: getattr(dashboard, "reload_count", 0) > 0, timeout=20_000)
+        assert window.windowTitle() == "Dashboard — Journal Desktop"
+        wait_idle(qtbot, runner)
     finally:
         runner.shutdown()
 
