@@ -21,15 +21,16 @@ default msgpack bodies for items.
 A ratio is ours / limit, so a throughput ratio above 0.5 (the target) is a time ratio below 2.
 
 Where it stands (issue 5, point 7). The machine is shared with other work (load 2-4 during
-these runs), so the code before (0d9fa50) and after was run in turn, twice in each of two
-sessions; items/s and fraction of the echo, as the lines above print them:
+these runs), so the code before (0d9fa50) and after was run in turn, twice in each of three
+sessions; items/s and fraction of the echo, as the lines above print them. Items/s follow the
+load; the fraction of the echo much less so.
 
 | figure | before | after |
 | --- | --- | --- |
-| push, SQLite | 6,100-20,700 (0.05-0.09) | 22,200-28,300 (0.09-0.20) |
-| pull, SQLite | 19,200-36,900 (0.04-0.08) | 49,300-73,200 (0.12-0.20) |
-| push, PostgreSQL | 5,800-9,900 (0.04) | 11,100-20,400 (0.06-0.10) |
-| pull, PostgreSQL | 15,500-29,400 (0.05) | 21,400-50,800 (0.05-0.12) |
+| push, SQLite | 6,100-20,700 (0.05-0.09) | 10,000-28,300 (0.09-0.20, mostly 0.11-0.12) |
+| pull, SQLite | 19,200-36,900 (0.04-0.10) | 33,800-73,200 (0.12-0.20) |
+| push, PostgreSQL | 5,800-9,900 (0.03-0.05) | 7,900-20,400 (0.06-0.10) |
+| pull, PostgreSQL | 14,200-29,400 (0.03-0.05) | 21,000-50,800 (0.05-0.12) |
 
 What changed: the item SQL runs on the driver's cursor, one statement per batch (PostgreSQL:
 unnest of binary arrays; bytea as hex text had cost more than the insert), a batch of new items
