@@ -260,3 +260,31 @@ def test_keys_too_many_to_pack_read_the_trades_table(
     assert statistics_facts.FactsRead(vault.db, TradeFilter()).row is None
     assert_agree(vault, TradeFilter(), UTC)
     assert StatisticsQueries(vault.db).statistics().trade_count == 2
+
+
+def test_a_trade_whose_instrument_row_is_missing_reads_the_trades_table(
+    vault: Vault, position: Position
+) -> None:
+    """With foreign keys off, a trade can name an instrument that has no row: its fact holds 0,
+    and the statistics (which show such a trade under its instrument id) read the wide rows."""
+    vault.trades.add_many(
+        [make_trade(position, closed_at=TRADE_OPENED + timedelta(minutes=m)) for m in (5, 6)]
+    )
+    stray = uuid.uuid4()
+    vault.db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        vault.db.execute(
+            "UPDATE trades SET instrument_id = ? WHERE rowid = (SELECT min(rowid) FROM trades)",
+            (str(stray),),
+        )
+    finally:
+        vault.db.execute("PRAGMA foreign_keys = ON")
+    assert vault.db.scalar("SELECT count(*) FROM trade_facts WHERE instrument = 0") == 1
+    assert statistics_facts.FactsRead(vault.db, TradeFilter()).row is None
+    for flt in (
+        TradeFilter(),
+        TradeFilter(instrument_ids=frozenset({stray})),
+        TradeFilter(account_ids=frozenset({position.account.id})),
+    ):
+        assert_agree(vault, flt, UTC)
+    assert str(stray) in StatisticsQueries(vault.db).statistics().by_symbol

@@ -1,10 +1,12 @@
-"""The statistics' read of `trade_facts` (schema 3): SQL only, parsed by statistics_sql.py.
+"""The statistics' read of `trade_facts` (schemas 3 and 5): SQL only, parsed by statistics_sql.py.
 
 `trade_facts` holds one short integer row per live closed trade, kept in step with `trades` by
-triggers (see migrations/m0003_trade_facts.py). Reading it is what makes the full statistics
-set cheap: the same figures from the wide trade rows cost about four times as much to hand
-over. This module says which rows a TradeFilter picks there and reads them in one statement,
-each column as one `group_concat` string, in the facts' storage (trade rowid) order.
+triggers (see migrations/m0003_trade_facts.py and m0005_trade_facts_rowids.py). Reading it is
+what makes the full statistics set cheap: on 100,000 trades it takes about 1.2x one aggregate
+query over `trades`, where the same columns from the wide trade rows took 2x, with text left
+to number in Python. This module says which rows a TradeFilter picks there and reads them in
+one statement, each column as one `group_concat` string, in the facts' storage (trade rowid)
+order.
 """
 
 from __future__ import annotations
