@@ -13,6 +13,7 @@ import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,15 @@ import pytest
 from journal_desktop.domain.records import AssetClass, Fill, Side, Tag, TradeDirection, TradeStatus
 from journal_desktop.domain.statistics import TradeFilter
 from journal_desktop.importers import parse_file
-from journal_desktop.storage import Vault, statistics_facts, tagging, trade_editing
+from journal_desktop.storage import (
+    KeyEnvironment,
+    Vault,
+    VaultPaths,
+    statistics_facts,
+    tagging,
+    trade_editing,
+)
+from journal_desktop.storage import backup as backups
 from journal_desktop.storage.importing import import_parsed, undo_import
 from journal_desktop.storage.statistics_sql import StatisticsQueries
 from journal_desktop.storage.trade_editing import Annotations, ExecutionInput
@@ -288,3 +297,31 @@ def test_a_trade_whose_instrument_row_is_missing_reads_the_trades_table(
     ):
         assert_agree(vault, flt, UTC)
     assert str(stray) in StatisticsQueries(vault.db).statistics().by_symbol
+
+
+def test_a_restored_backup_keeps_the_facts_in_step(
+    vault: Vault, position: Position, key_env: KeyEnvironment, tmp_path: Path
+) -> None:
+    """The facts name trades by rowid: a backup must carry rowids as they are, gaps included
+    (hard-deleted rows), or every figure would go to the wrong trade."""
+    trades = [
+        make_trade(
+            position,
+            closed_at=TRADE_OPENED + timedelta(minutes=m),
+            net_pnl=Decimal(m - 3),
+            setup=f"s{m % 3}",
+        )
+        for m in range(1, 9)
+    ]
+    vault.trades.add_many(trades)
+    for gone in trades[1:6:2]:
+        vault.db.execute("DELETE FROM trades WHERE id = ?", (str(gone.id),))
+    vault.trades.delete(trades[6].id)
+    assert_in_step(vault)
+    info = backups.write_backup(vault, tmp_path / "b.jdbackup", "backup passphrase 1234")
+    target = VaultPaths(tmp_path / "restored")
+    with backups.restore_backup(
+        info.path, target, key_env, backup_passphrase="backup passphrase 1234"
+    ) as restored:
+        assert stored_facts(restored) == stored_facts(vault)
+        assert_in_step(restored)
