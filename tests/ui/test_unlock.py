@@ -133,6 +133,27 @@ def test_a_keychain_vault_opens_without_asking(qtbot: QtBot, tmp_path: Path) -> 
         runner.shutdown()
 
 
+def test_ctrl_l_while_the_vault_still_opens_locks_it_once_open(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    paths, keyring = create_vault(tmp_path / "vault", KeyStorage.KEYCHAIN, "unused")
+    runner = VaultTasks()
+    try:
+        window = _start(qtbot, runner, paths, keyring, tmp_path)
+        assert not runner.is_open
+        window.lock_action.trigger()  # Ctrl+L, before the vault has opened
+        assert not window.is_locked
+        qtbot.waitUntil(lambda: window.is_locked, timeout=20_000)
+        wait_idle(qtbot, runner)
+        assert not runner.is_open
+        lock = window.outer.currentWidget()
+        assert isinstance(lock, LockScreen)
+        assert lock.panel.heading.text() == "Journal locked"
+        assert lock.panel.unlock_button.isVisible()  # a keychain vault: Unlock, no passphrase
+    finally:
+        runner.shutdown()
+
+
 def test_a_missing_keychain_entry_is_explained_and_no_vault_is_made(
     qtbot: QtBot, tmp_path: Path
 ) -> None:

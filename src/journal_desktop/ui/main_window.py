@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self._bridge = GuiBridge()
         self._painted = False
         self._open_request: tuple[Path, Callable[[], KeyringBackend]] | None = None
+        self._lock_when_open = False
         self.sidebar.currentRowChanged.connect(self._sidebar_moved)
         # Clicking the highlighted item again (e.g. from the trade detail) also goes there.
         self.sidebar.itemClicked.connect(lambda item: self.show_screen(self.sidebar.row(item)))
@@ -505,6 +506,11 @@ class MainWindow(QMainWindow):
         return self.locker.is_locked
 
     def lock(self) -> None:
+        if self.locker.paths is None and not self.locker.is_locked:
+            # Asked while the vault is still being opened behind the window (or before its
+            # facts are in): lock as soon as it can be, rather than not at all.
+            self._lock_when_open = True
+            return
         if not self.locker.is_locked:
             self.save_pending_edits()
         self.locker.lock()
@@ -550,6 +556,9 @@ class MainWindow(QMainWindow):
         self._set_theme(theme or "system")
         self.idle.set_minutes(parse_minutes(auto_lock))
         self.idle.start()
+        if self._lock_when_open:
+            self._lock_when_open = False
+            self.lock()
 
     # -- status --------------------------------------------------------------------------------
 
