@@ -28,10 +28,10 @@ see benchmarks/statistics_bench.py):
   finished buckets (`EXACT.scaleb` on the int).
 - Close order (close, open, id) is a lexsort of the two times; trades that tie on both are told
   apart by id, read for just those trades. The equity curve is a cumulative sum, the drawdown a
-  running maximum, streaks runs of a 0/1 byte string. R-multiples are the one per-trade Decimal
-  work (a quotient each, correctly rounded, as the pure path does, then exact sums of R and R**2
-  for SQN): about 0.5x the aggregate, the largest part after the read. No trigger can store
-  them (SQL has no 28-digit decimal division), so they stay computed.
+  running maximum, a streak the widest gap between the trades that end it. R-multiples are the
+  one per-trade Decimal work (a quotient each, correctly rounded, as the pure path does, then
+  exact sums of R and R**2 for SQN): about 0.5x the aggregate, the largest part after the read.
+  No trigger can store them (SQL has no 28-digit decimal division), so they stay computed.
 - Keys with few values (direction, holding bucket, local open hour) share one grouping of their
   combined key; the keys of text (instrument, setup, tag list) are read as numbers and named
   once per distinct key.
@@ -499,10 +499,11 @@ def _offsets(tz: tzinfo, instants: IntArray) -> IntArray | int:
 
 
 def _streak(flags: IntArray) -> int:
-    """The longest run of True (C-level split of the 0/1 bytes)."""
+    """The longest run of True: the widest gap between the Falses (and the two ends)."""
     import numpy as np
 
-    return max(map(len, flags.astype(np.uint8).tobytes().split(b"\0")))
+    edges = np.concatenate(([-1], np.flatnonzero(~flags), [len(flags)]))
+    return int((np.diff(edges) - 1).max())
 
 
 # -- time zone offsets, for SQL --------------------------------------------------------------------
