@@ -20,6 +20,7 @@ from journal_desktop.storage.database import CACHE_KIB, Database
 from journal_desktop.storage.migrations import (
     LATEST_VERSION,
     m0003_trade_facts,
+    m0004_fts_written_trades,
     m0005_trade_facts_rowids,
 )
 from journal_desktop.storage.migrations.m0001_initial import FTS_STATEMENTS, STATEMENTS
@@ -118,12 +119,14 @@ def open_cipher(path: Path, key: bytes, settings: CipherSettings, *, create: boo
 
 
 def create_schema(connection: Any) -> None:
-    """The vault schema from the migrations' own statements (FTS5 included on both sides, and
-    schemas 3 and 5's trade facts with their triggers, which the statistics read)."""
+    """The vault schema from the migrations' own statements (FTS5 included on both sides, with
+    schema 4's triggers that index only trades with text, and schemas 3 and 5's trade facts
+    with their triggers, which the statistics read)."""
     connection.execute("BEGIN IMMEDIATE")
     statements = (
         *STATEMENTS,
         *FTS_STATEMENTS,
+        *m0004_fts_written_trades.STATEMENTS,
         *m0003_trade_facts.STATEMENTS,
         *m0005_trade_facts_rowids.STATEMENTS,
     )
