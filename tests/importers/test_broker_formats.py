@@ -23,6 +23,9 @@ from tests.importers.support import (
 #: Each fixture and the format that must be detected for it.
 FIXTURE_FORMATS = {
     "thinkorswim-statement.csv": "thinkorswim",
+    "thinkorswim-spread-orders.csv": "thinkorswim",
+    "thinkorswim-papermoney-filled.csv": "thinkorswim",
+    "thinkorswim-no-expiry-columns.csv": "thinkorswim",
     "schwab-transactions-history.csv": "schwab-transactions",
     "ninjatrader-executions.csv": "ninjatrader",
     "ninjatrader-executions-de.csv": "ninjatrader",

@@ -20,9 +20,15 @@ Account Trade History, Profits and Losses, and so on. Fills come from Account Tr
 Fees: Account Trade History has none. They are taken from the TRD rows of the Cash Balance
 (stocks, options) and Futures Statements sections, whose descriptions read `BOT +100 AAPL
 @150.25`, matched to a fill by date and time to the second, side, quantity, symbol and, when
-several rows agree on those, price. `Commissions & Fees` is the commission; `Misc Fees` and any
-other fee column are fees. A fill with no matching ledger row (a statement exported with only
-Trades shown, say) keeps zero commission and fees, and the import says how many fills that was.
+several rows agree on those, price. A multi-leg order is one ledger row for the whole order,
+named by its spread: `SOLD -1 VERTICAL SPY 100 (Weeklys) 5 JUN 26 715/714 PUT @.34`, `BOT +1
+IRON CONDOR QCOM 100 16 FEB 18 65/67.5/60/57.5 CALL/PUT @1.44` (seen in the PaperMoney
+statement of TradeTally's issue 322, tests of GeneBO98/tradetally's CSV parser, and the spread
+table of a thinkorswim e-mail parser's README); its charges are shared among the order's legs
+in proportion to their quantities, to the cent, the last leg taking the rounding.
+`Commissions & Fees` is the commission; `Misc Fees` and any other fee column are fees. A fill
+with no matching ledger row (a statement exported with only Trades shown, say) keeps zero
+commission and fees, and the import says how many fills that was.
 
 Times are printed in the platform's display time zone, which the statement does not name. The
 default is New York; a trader whose thinkorswim shows another zone passes `--timezone`. The
@@ -96,7 +102,11 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
         raise ImportFileError(filename, "Account Trade History lists no fills", line=1)
     ledger = _FeeLedger.read(text, lines, filename)
     name = _statement_account(lines) or account or "Default"
-    executions = tuple(_execution(leg, ledger, tz, name, i) for i, leg in enumerate(legs))
+    costs = ledger.costs(legs)
+    executions = tuple(
+        _execution(leg, cost, tz, name, i)
+        for i, (leg, cost) in enumerate(zip(legs, costs, strict=True))
+    )
     reminder = zone_reminder(tz, DEFAULT_ZONE, "thinkorswim's display time zone")
     return ParsedFile(NAME, executions, warnings=(*reminder, *ledger.warnings(len(legs))))
 
@@ -140,6 +150,9 @@ class _Leg:
     quantity: Decimal
     price: Decimal
     instrument: InstrumentSpec
+    #: The Spread of the order this leg belongs to, and that order's index in the file.
+    spread: str = ""
+    order: int = 0
 
     def ledger_key(self) -> tuple[datetime, Side, Decimal, str]:
         symbol = self.instrument.underlying or self.instrument.symbol
@@ -149,16 +162,18 @@ class _Leg:
 def _legs(table: Table, decimal_comma: bool | None) -> Iterator[_Leg]:
     previous_time: datetime | None = None
     spread = ""
+    order = -1
     for row in table.rows:
         if row.text("Exec Time", required=False):
             previous_time = _local_time(row, "Exec Time")
             spread = row.text("Spread", required=False).upper()
+            order += 1
         elif previous_time is None:
             raise row.error("this leg has no Exec Time and follows no order", "Exec Time")
         side, quantity = _side_and_quantity(row, decimal_comma)
         instrument = _instrument(row, decimal_comma)
         price = _price(row, spread, decimal_comma)
-        yield _Leg(row, previous_time, side, quantity, price, instrument)
+        yield _Leg(row, previous_time, side, quantity, price, instrument, spread, order)
 
 
 def _local_time(row: Row, column: str, text: str | None = None) -> datetime:
@@ -230,9 +245,9 @@ def _expiry(row: Row) -> date:
 
 
 def _execution(
-    leg: _Leg, ledger: _FeeLedger, tz: tzinfo, account: str, position: int
+    leg: _Leg, cost: tuple[Decimal, Decimal], tz: tzinfo, account: str, position: int
 ) -> ImportedExecution:
-    commission, fees = ledger.take(leg)
+    commission, fees = cost
     try:
         executed_at = to_utc(leg.local_time, tz)
     except BadTime as error:
@@ -266,6 +281,9 @@ class _FeeLedger:
     """Commissions and fees by fill, from the Cash Balance and Futures Statements sections."""
 
     charges: dict[tuple[datetime, Side, Decimal, str], list[_Charge]] = field(default_factory=dict)
+    #: Whole-order rows of multi-leg orders, by time and the words after the quantity
+    #: (`VERTICAL SPY 100 (Weeklys) ...`), matched to an order by its Spread and underlying.
+    spread_charges: dict[datetime, list[tuple[str, _Charge]]] = field(default_factory=dict)
     unmatched: int = 0
     has_ledger: bool = False
 
@@ -290,13 +308,49 @@ class _FeeLedger:
             if trade is None:
                 continue
             when = f"{row.text(date_column)} {row.text(time_column)}"
-            key = (_local_time(row, date_column, when), *_ledger_fill(row, trade))
+            local_time = _local_time(row, date_column, when)
+            key = (local_time, *_ledger_fill(row, trade))
             charge = _Charge(
                 price=_ledger_price(trade.group(4)),
                 commission=_cost(row, COMMISSION_COLUMN),
                 fees=sum((_cost(row, c) for c in fee_columns), Decimal(0)),
             )
             self.charges.setdefault(key, []).append(charge)
+            words = f"{trade.group(3)}{trade.group(4)}".lstrip("~")
+            self.spread_charges.setdefault(local_time, []).append((words, charge))
+
+    def costs(self, legs: Sequence[_Leg]) -> list[tuple[Decimal, Decimal]]:
+        """Commission and fees per leg, in the legs' order: a multi-leg order's from its one
+        whole-order ledger row when there is one, else every leg's from its own row."""
+        costs: list[tuple[Decimal, Decimal] | None] = [None] * len(legs)
+        orders: dict[int, list[int]] = {}
+        for i, leg in enumerate(legs):
+            orders.setdefault(leg.order, []).append(i)
+        for indexes in orders.values():
+            order = [legs[i] for i in indexes]
+            if len(order) < 2 or order[0].spread in SINGLE_LEG:
+                continue
+            shared = self._take_spread(order)
+            if shared is not None:
+                for i, cost in zip(indexes, shared, strict=True):
+                    costs[i] = cost
+        return [
+            cost if cost is not None else self.take(leg)
+            for leg, cost in zip(legs, costs, strict=True)
+        ]
+
+    def _take_spread(self, order: Sequence[_Leg]) -> list[tuple[Decimal, Decimal]] | None:
+        first = order[0]
+        underlying = first.instrument.underlying or first.instrument.symbol
+        prefix = f"{first.spread.lstrip('~')} {underlying} "
+        for words, charge in self.spread_charges.get(first.local_time, []):
+            if not charge.used and words.startswith(prefix):
+                charge.used = True
+                total = sum((leg.quantity for leg in order), Decimal(0))
+                commissions = _shares(charge.commission, [leg.quantity for leg in order], total)
+                fees = _shares(charge.fees, [leg.quantity for leg in order], total)
+                return list(zip(commissions, fees, strict=True))
+        return None
 
     def take(self, leg: _Leg) -> tuple[Decimal, Decimal]:
         """The costs of the first unused ledger row for this fill (one at the fill's own price
@@ -321,6 +375,14 @@ class _FeeLedger:
             f"{self.unmatched} of {fills} fills had no matching Cash Balance or Futures "
             "Statements row; their commissions and fees are zero",
         )
+
+
+def _shares(amount: Decimal, weights: Sequence[Decimal], total: Decimal) -> list[Decimal]:
+    """`amount` split in proportion to `weights`, each share to the cent and the last taking
+    what rounding left, so the shares add up to the amount exactly."""
+    cent = Decimal("0.01")
+    shares = [(amount * weight / total).quantize(cent) for weight in weights[:-1]]
+    return [*shares, amount - sum(shares, Decimal(0))]
 
 
 def _ledger_fill(row: Row, trade: re.Match[str]) -> tuple[Side, Decimal, str]:

@@ -1,0 +1,77 @@
+"""thinkorswim statements laid out as real exports are, beyond the hand-written fixture.
+
+No real statement is in the shared samples; each file here (samples/thinkorswim-*.csv) has
+invented figures in a layout seen in public material (reference only, nothing copied):
+
+- a multi-leg order is ONE Cash Balance TRD row for the whole order, named by its spread
+  (`SOLD -1 VERTICAL SPY 100 (Weeklys) 5 JUN 26 715/714 PUT @.34`, `... IRON CONDOR ...
+  CALL/PUT @1.44`): TradeTally's PaperMoney statement test for its issue 322
+  (GeneBO98/tradetally, backend tests of the CSV parser), and the spread table in the README
+  of a thinkorswim trade-alert parser on GitHub ("Long Call Vertical | BOT +1 VERTICAL MRK 100
+  20 OCT 17 65/67.5 CALL @1.13");
+- the Trade History header with a `Price Improvement` column before `Order Type`, under two
+  leading empty columns, in a PaperMoney "Filled Orders" export (TradeTally's import guide);
+- a statement whose Trade History has no `Exp` and `Strike` columns and a CUSIP symbol
+  (`,Exec Time,Spread,Side,Qty,Pos Effect,Symbol,Type,Price,Net Price,Order Type`), from a
+  journal's notes on a real statement and its CUSIP test.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from journal_desktop.domain.records import Side
+from tests.importers.support import fixture_text, parse_text, utc
+
+FMT = "thinkorswim"
+D = Decimal
+
+SPREADS = "thinkorswim-spread-orders.csv"
+
+
+def test_a_spread_orders_one_ledger_row_pays_for_all_its_legs() -> None:
+    parsed = parse_text(fixture_text(SPREADS), SPREADS)
+    assert parsed.format_name == FMT
+    assert not any("no matching" in w for w in parsed.warnings)
+    got = [(e.side, e.quantity, e.price, e.commission, e.fees) for e in parsed.executions]
+    assert got == [
+        (Side.SELL, D(2), D("3.10"), D("1.30"), D("0.04")),
+        (Side.BUY, D(2), D("1.76"), D("1.30"), D("0.04")),
+        (Side.BUY, D(2), D("1.20"), D("1.30"), D("0.01")),
+        (Side.SELL, D(2), D("0.70"), D("1.30"), D("0.01")),
+        # 2.65 over four one-lot legs: 0.66 each, the last leg the rest.
+        (Side.BUY, D(1), D("0.80"), D("0.66"), D(0)),
+        (Side.SELL, D(1), D("1.10"), D("0.66"), D(0)),
+        (Side.BUY, D(1), D("0.60"), D("0.66"), D(0)),
+        (Side.SELL, D(1), D("0.90"), D("0.67"), D(0)),
+    ]
+    # Every ledger charge is booked once: 2.60 + 2.60 + 2.65 commission, 0.10 fees.
+    assert sum(e.commission for e in parsed.executions) == D("7.85")
+    assert sum(e.fees for e in parsed.executions) == D("0.10")
+    assert parsed.executions[0].executed_at == utc(2026, 5, 5, 11, 31)
+    assert parsed.executions[0].instrument.symbol == "SPY   260605P00715000"
+
+
+PAPERMONEY = "thinkorswim-papermoney-filled.csv"
+
+
+def test_papermoney_filled_orders_with_price_improvement() -> None:
+    parsed = parse_text(fixture_text(PAPERMONEY), PAPERMONEY)
+    assert parsed.format_name == FMT
+    got = [(e.side, e.quantity, e.price, e.executed_at) for e in parsed.executions]
+    assert got == [
+        (Side.SELL, D(100), D("9.86"), utc(2025, 9, 19, 17, 24, 32)),
+        (Side.BUY, D(100), D("9.63"), utc(2025, 9, 19, 17, 22, 37)),
+    ]
+
+
+NO_EXPIRY_COLUMNS = "thinkorswim-no-expiry-columns.csv"
+
+
+def test_trade_history_without_exp_and_strike_columns() -> None:
+    parsed = parse_text(fixture_text(NO_EXPIRY_COLUMNS), NO_EXPIRY_COLUMNS)
+    got = [(e.instrument.symbol, e.side, e.quantity, e.price, e.fees) for e in parsed.executions]
+    assert got == [
+        ("40423R204", Side.BUY, D(10), D("1.19"), D(0)),
+        ("40423R204", Side.SELL, D(5), D("1.1901"), D("0.01")),
+    ]
