@@ -18,7 +18,11 @@ decimal comma) and a `,`-delimited one as US.
 - `Instrument`: futures as `MES 03-26` (multiplier from the contract table), currency pairs as
   `EURUSD` (quantity in units of the base currency, so multiplier 1), anything else a stock.
 - `ID` is NinjaTrader's execution id, kept to recognise a re-imported fill; `Account` names
-  the account.
+  the account (NinjaTrader 8.1's grids head it `Account display name`, as in a grid export in
+  a public journal's tests); extra columns (a `TradeValidation` added by export add-ons) are
+  ignored. Times may have no seconds (`6/16/2025 21:08`) or be ISO (`2026-09-16 15:31:02`).
+- Futures written by add-ons that mimic this export as `MNQ SEP25` or `MNQU5` (a known root
+  with an expiry) are futures too, not stocks; a bare ticker such as `CL` stays a stock.
 
 Times are the exporting PC's local time and the file does not say which zone that is; the
 default is New York, and a trader elsewhere passes `--timezone` (e.g. America/Chicago).
@@ -30,6 +34,7 @@ import re
 from datetime import tzinfo
 from decimal import Decimal
 
+from journal_desktop.domain.contracts import futures_root
 from journal_desktop.domain.imported import (
     ImportedExecution,
     ImportFileError,
@@ -47,6 +52,8 @@ CLOCK = "NinjaTrader prints the exporting PC's local time"
 NAME = "ninjatrader"
 REQUIRED = ("Instrument", "Action", "Quantity", "Price", "Time")
 DISTINCTIVE = (*REQUIRED, "E/X", "Position")
+#: NinjaTrader 8.1's grids head the account column `Account display name`.
+ACCOUNT_COLUMNS = ("Account", "Account display name", "Account name")
 SIDES = {"buy": Side.BUY, "buytocover": Side.BUY, "sell": Side.SELL, "sellshort": Side.SELL}
 MONTH_FIRST = (
     "%m/%d/%Y %I:%M:%S %p",
@@ -136,7 +143,7 @@ def _execution(
     except BadTime as error:
         raise row.error(str(error), "Time") from None
     return ImportedExecution(
-        account=row.text("Account", required=False) or account or "Default",
+        account=_account(row) or account or "Default",
         instrument=_instrument(row.text("Instrument")),
         side=side,
         quantity=quantity,
@@ -149,9 +156,22 @@ def _execution(
     )
 
 
+def _account(row: Row) -> str:
+    """The `Account` column, or `Account display name` where NinjaTrader 8.1 grids name it so."""
+    for column in ACCOUNT_COLUMNS:
+        value = row.text(column, required=False)
+        if value:
+            return value
+    return ""
+
+
 def _instrument(name: str) -> InstrumentSpec:
     symbol = " ".join(name.upper().split())
     if _FUTURE.fullmatch(symbol):
+        return InstrumentSpec(symbol=symbol, asset_class=AssetClass.FUTURE)
+    root = futures_root(symbol)
+    if root is not None and root != symbol:
+        # `MNQ SEP25`, `MNQU5`: a known root with an expiry (a bare `CL` stays a stock ticker).
         return InstrumentSpec(symbol=symbol, asset_class=AssetClass.FUTURE)
     pair = forex_pair(symbol) if len(symbol) == 6 else None
     if pair is not None:
