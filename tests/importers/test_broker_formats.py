@@ -37,6 +37,8 @@ FIXTURE_FORMATS = {
     "metatrader4-statement.htm": "metatrader4",
     "tradestation-orders.txt": "tradestation",
     "webull-orders.csv": "webull",
+    "webull-cancelled-after-part-fill.csv": "webull",
+    "webull-options-named.csv": "webull",
 }
 DEFAULT_ZONES = {
     "thinkorswim": "America/New_York",

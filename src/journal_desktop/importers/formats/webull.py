@@ -2,11 +2,16 @@
 
     Name,Symbol,Side,Status,Filled,Total Qty,Price,Avg Price,Time-in-Force,Placed Time,Filled Time
 
-One row per order. Only rows whose Status is `Filled` are fills: the execution is `Filled`
-shares at `Avg Price` at `Filled Time`. `Price` is the order's limit (`@5.00`, `@MKT`), not a
-fill price, and is not read. Cancelled, failed and pending orders are skipped; a partly filled
-order (`Partially Filled`) is skipped with a warning, because its fills are not final and a
-later export lists the order again once it is done.
+One row per order. Rows whose Status is `Filled` are fills: the execution is `Filled` shares
+at `Avg Price` at `Filled Time`. `Price` is the order's limit (`@5.00`, `@MKT`), not a fill
+price, and is not read. An order cancelled (or expired, failed) after filling in part still
+moved the position, so a `Cancelled` row with `Filled` above zero is a fill of that many (with
+a warning); the same mistake of dropping such orders is reported against exporters of other
+brokers (robin_stocks issues 225 and 275, robinhood-to-csv issue 25). Cancelled, failed and
+pending orders that filled nothing are skipped; a partly filled order still working
+(`Partially Filled`, or `Partial Filled` as a public test of another journal spells it) is
+skipped with a warning, because its fills are not final and a later export lists the order
+again once it is done.
 
 - `Filled Time` is `03/02/2026 09:31:05 EST`: the zone abbreviation Webull prints is honoured
   as the offset it names (EST UTC-5, EDT UTC-4, ...), so the import's time zone only matters for
@@ -48,6 +53,8 @@ SIDES = {
     "sell short": Side.SELL,
 }
 PARTIAL = frozenset({"partially filled", "partial filled", "partial"})
+#: Orders that are over without having filled completely: what they did fill is final.
+ENDED = frozenset({"cancelled", "canceled", "expired", "rejected", "failed"})
 TIME_FORMATS = (
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
@@ -69,20 +76,34 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
         raise ImportFileError(filename, "the file has a header but no orders")
     comma = table.decimal_comma("Filled", "Avg Price", default=table.delimiter == ";")
     executions: list[ImportedExecution] = []
-    partial = 0
+    partial = ended = 0
     for row in table.rows:
         status = " ".join(row.text("Status", required=False).lower().split())
         if status in PARTIAL:
             partial += 1
-        if status != "filled" or _is_combo_summary(row):
-            continue  # not a fill, or the summary row of a multi-leg order
+        if _is_combo_summary(row):
+            continue  # the summary row of a multi-leg order; its legs are the fills
+        if status in ENDED and _filled_some(row, comma):
+            ended += 1
+        elif status != "filled":
+            continue
         executions.append(_execution(row, tz, account, len(executions), comma))
-    warnings = (
-        (f"{partial} partly filled orders were skipped; export again once they are done",)
-        if partial
-        else ()
-    )
-    return ParsedFile(NAME, tuple(executions), warnings=warnings)
+    warnings: list[str] = []
+    if partial:
+        warnings.append(
+            f"{partial} partly filled orders were skipped; export again once they are done"
+        )
+    if ended:
+        warnings.append(
+            f"{ended} cancelled or expired orders had filled in part; their fills were imported"
+        )
+    return ParsedFile(NAME, tuple(executions), warnings=tuple(warnings))
+
+
+def _filled_some(row: Row, comma: bool | None) -> bool:
+    """Whether an order that ended unfilled had filled part first: a `Filled` above zero."""
+    filled = row.text("Filled", required=False)
+    return bool(filled) and row.amount("Filled", decimal_comma=comma) > 0
 
 
 def _is_combo_summary(row: Row) -> bool:

@@ -1,0 +1,52 @@
+"""Webull orders exports laid out as real ones are, with invented figures.
+
+Layouts seen in public material (reference only, nothing copied):
+
+- samples/webull-options-named.csv: an options export whose Name is the contract in words
+  (`"SPY 09/03/2026 766.00 Call"`, quoted) beside the OCC Symbol, limit Price without `@`, a
+  `Partial Filled` status, and Failed and Pending orders (tests of public journals' Webull
+  parsers on GitHub);
+- samples/webull-cancelled-after-part-fill.csv: an order cancelled after 60 of 100 shares
+  filled. Exporters that keep only `Filled` orders lose such fills; the same defect is reported
+  against Robinhood exporters (jmfernandes/robin_stocks issues 225 and 275,
+  joshfraser/robinhood-to-csv issue 25).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from journal_desktop.domain.records import Side
+from tests.importers.support import fixture_text, parse_text, utc
+
+FMT = "webull"
+D = Decimal
+
+
+def test_a_cancelled_order_keeps_what_it_filled() -> None:
+    name = "webull-cancelled-after-part-fill.csv"
+    parsed = parse_text(fixture_text(name), name)
+    assert parsed.format_name == FMT
+    got = [(e.side, e.quantity, e.price, e.executed_at, e.line) for e in parsed.executions]
+    assert got == [
+        (Side.BUY, D(100), D("3.0000"), utc(2026, 3, 17, 13, 31, 4), 2),
+        (Side.SELL, D(60), D("3.4000"), utc(2026, 3, 17, 14, 2, 30), 3),
+        (Side.SELL, D(40), D("3.2500"), utc(2026, 3, 17, 19, 59, 1), 4),
+    ]
+    # Flat again: 60 x 0.40 + 40 x 0.25 = $34.00 realized.
+    assert sum(
+        (e.price - D(3)) * e.quantity for e in parsed.executions if e.side is Side.SELL
+    ) == D("34")
+    assert any("filled in part" in w for w in parsed.warnings)
+
+
+def test_named_options_and_statuses_that_are_not_fills() -> None:
+    name = "webull-options-named.csv"
+    parsed = parse_text(fixture_text(name), name)
+    got = [(e.instrument.symbol, e.side, e.quantity, e.price) for e in parsed.executions]
+    assert got == [
+        ("SPY   260903C00766000", Side.BUY, D(7), D("1.649")),
+        ("SPY   260903C00766000", Side.SELL, D(7), D("2.88")),
+    ]
+    assert parsed.executions[1].executed_at == utc(2026, 9, 3, 13, 30, 51)
+    assert any("partly filled" in w for w in parsed.warnings)
