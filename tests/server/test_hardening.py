@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
+import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -11,7 +13,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from journal_desktop.server.middleware import SecurityHeaders
-from tests.server.harness import BASE_URL, Server, TestClient, running, settings_for
+from tests.server.harness import (
+    BASE_URL,
+    Server,
+    TestClient,
+    running,
+    secret_for,
+    settings_for,
+)
 from tests.server.test_accounts_sessions import SECURITY_HEADERS
 
 
@@ -54,3 +63,68 @@ def test_a_crash_is_a_json_500_with_headers_and_no_traceback() -> None:
     assert "secret" not in response.text
     for name, value in SECURITY_HEADERS.items():
         assert response.headers[name] == value
+
+
+def _signed_in_headers(server: Server, email: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {server.signed_in(email).token}"}
+
+
+def _post_json_text(server: Server, path: str, text: str) -> tuple[int, dict[str, object]]:
+    """POST `text` as is (JSON escapes like \\ud800 reach the server unchanged)."""
+    response = server.http.post(
+        path, content=text.encode(), headers={"Content-Type": "application/json"}
+    )
+    return response.status_code, response.json()
+
+
+SECRET_B64 = base64.b64encode(b"k" * 32).decode()
+KDF_JSON = '{"algorithm": "argon2id", "memory_kib": 65536, "iterations": 3, "parallelism": 4}'
+
+
+@pytest.mark.parametrize("bad", ["\\ud800", "\\udfff", "a\\u0000b"])
+def test_text_that_storage_cannot_hold_is_refused_not_a_500(server: Server, bad: str) -> None:
+    """A lone surrogate (valid JSON, not UTF-8) or a NUL (PostgreSQL text holds none) in a
+    text field was a 500 when stored; in wrapped_keys it was stored and broke GET keys."""
+    status, body = _post_json_text(
+        server,
+        "/v1/accounts",
+        f'{{"email": "x{bad}@example.org", "auth_secret": "{SECRET_B64}", '
+        f'"kdf": {KDF_JSON}, "salt": "{SECRET_B64}", "wrapped_keys": {{}}}}',
+    )
+    assert (status, body["error"]) == (422, "invalid_request"), body
+    assert "body.email" in str(body["detail"])
+    if bad != "a\\u0000b":  # wrapped_keys is stored as escaped JSON: a NUL is fine there
+        status, body = _post_json_text(
+            server,
+            "/v1/accounts",
+            f'{{"email": "keys@example.org", "auth_secret": "{SECRET_B64}", '
+            f'"kdf": {KDF_JSON}, "salt": "{SECRET_B64}", "wrapped_keys": {{"k": "{bad}"}}}}',
+        )
+        assert (status, body["error"]) == (422, "invalid_request"), body
+        assert "body.wrapped_keys" in str(body["detail"])
+        # Nothing was stored: prelogin gives the fake salt, not the one sent.
+        prelogin = server.http.get("/v1/prelogin", params={"email": "keys@example.org"})
+        assert prelogin.json()["salt"] != SECRET_B64
+    server.signed_in("dev@example.org")
+    right = base64.b64encode(secret_for("dev@example.org")).decode()
+    status, body = _post_json_text(
+        server,
+        "/v1/sessions",
+        f'{{"email": "dev@example.org", "auth_secret": "{right}", "device_name": "laptop{bad}"}}',
+    )
+    assert (status, body["error"]) == (422, "invalid_request"), body
+    assert "body.device_name" in str(body["detail"])
+    status, body = _post_json_text(
+        server,
+        "/v1/sessions",
+        f'{{"email": "who{bad}@example.org", "auth_secret": "{SECRET_B64}", '
+        '"device_name": "laptop"}',
+    )
+    assert (status, body["error"]) == (422, "invalid_request"), body
+
+
+def test_prelogin_refuses_a_nul_in_the_email(server: Server) -> None:
+    """PostgreSQL text holds no NUL: looking one up was a 500 there."""
+    response = server.http.get("/v1/prelogin", params={"email": "a\x00b@example.org"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"

@@ -135,7 +135,21 @@ def _text(value: Any, max_chars: int) -> str:
         raise Invalid("expected a string")
     if len(value) > max_chars:
         raise Invalid(f"longer than {max_chars} characters")
+    _storable(value)
     return value
+
+
+def _storable(text: str) -> None:
+    """Refuse text no database can hold: JSON's `\\ud800` escapes decode to lone surrogates,
+    which are not UTF-8 (SQLite and PostgreSQL both fail on them), and PostgreSQL's text holds
+    no NUL. Either reached storage as a 500, or was stored and broke every later answer."""
+    if "\x00" in text:
+        raise Invalid("must not hold a NUL character")
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Invalid("not valid Unicode (a lone surrogate)") from None
 
 
 def _all_of_type(values: list[Any], kind: type) -> bool:
@@ -338,11 +352,17 @@ class OpaqueObject(Field):
         if not isinstance(value, dict):
             raise Invalid("expected a JSON object")
         try:
-            size = len(json.dumps(value, separators=(",", ":")))
+            text = json.dumps(value, separators=(",", ":"))
         except (TypeError, ValueError):  # bytes or odd keys from msgpack
             raise Invalid("not a JSON object") from None
-        if size > self.max_bytes:
+        if len(text) > self.max_bytes:
             raise Invalid(f"larger than {self.max_bytes} bytes")
+        # Stored as this escaped text, but answered unescaped (UTF-8): a lone surrogate in a
+        # key or value would make every later answer that holds it fail.
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise Invalid("not valid Unicode (a lone surrogate)") from None
         return value
 
     def schema(self, binary: bool) -> Schema:
