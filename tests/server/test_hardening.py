@@ -13,8 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from journal_desktop.server.middleware import SecurityHeaders
+from journal_desktop.server.throttle import Limits
 from tests.server.harness import (
     BASE_URL,
+    Clock,
     Server,
     TestClient,
     running,
@@ -128,3 +130,36 @@ def test_prelogin_refuses_a_nul_in_the_email(server: Server) -> None:
     response = server.http.get("/v1/prelogin", params={"email": "a\x00b@example.org"})
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_request"
+
+
+def test_every_kind_of_answer_carries_the_security_headers(tmp_path: Path) -> None:
+    """413, 429, the OpenAPI description and a raw blob too, not only JSON answers."""
+    settings = settings_for(
+        tmp_path / "data", max_body_bytes=1024, throttle=Limits(per_email=1, per_address=50)
+    )
+    with running(settings) as http:
+        server = Server(http=http, clock=Clock())
+        headers = _signed_in_headers(server, "heads@example.org")
+        answers = {
+            "openapi": http.get("/v1/openapi.json"),
+            "413": http.post(
+                "/v1/items",
+                content=b"x" * 2048,
+                headers={**headers, "Content-Type": "application/json"},
+            ),
+        }
+        put = http.put(
+            "/v1/blobs/b1",
+            content=b"blob",
+            headers={**headers, "Content-Type": "application/octet-stream"},
+        )
+        assert put.status_code == 201
+        answers["blob"] = http.get("/v1/blobs/b1", headers=headers)
+        wrong = {"email": "heads@example.org", "auth_secret": SECRET_B64, "device_name": "d"}
+        assert http.post("/v1/sessions", json=wrong).status_code == 401
+        answers["429"] = http.post("/v1/sessions", json=wrong)
+    assert answers["413"].status_code == 413 and answers["429"].status_code == 429
+    assert "retry-after" in answers["429"].headers
+    for label, response in answers.items():
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == value, (label, name)

@@ -13,12 +13,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
 
+PERMISSIONS_POLICY = (
+    b"accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    b"magnetometer=(), microphone=(), payment=(), usb=()"
+)
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
     (b"cache-control", b"no-store"),
+    # Powerful browser features off: an API answer never needs them (a promise of the
+    # security pages this server keeps, with the four headers above).
+    (b"permissions-policy", PERMISSIONS_POLICY),
 ]
 HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 
