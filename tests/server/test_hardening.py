@@ -163,3 +163,21 @@ def test_every_kind_of_answer_carries_the_security_headers(tmp_path: Path) -> No
     for label, response in answers.items():
         for name, value in SECURITY_HEADERS.items():
             assert response.headers.get(name) == value, (label, name)
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/v1/items", "GET, HEAD, POST"),
+        ("/v1/sessions", "GET, HEAD, POST"),
+        ("/v1/blobs/b1", "DELETE, GET, HEAD, PUT"),
+        ("/v1/manifest", "GET, HEAD, PUT"),
+        ("/v1/health", "GET, HEAD"),
+    ],
+)
+def test_a_405_names_every_method_the_path_answers(server: Server, path: str, allowed: str) -> None:
+    """Not only the first route's: `PATCH /v1/items` said `Allow: HEAD, GET`."""
+    response = server.http.request("PATCH", path)
+    assert response.status_code == 405
+    assert response.json() == {"error": "method_not_allowed"}
+    assert response.headers["allow"] == allowed

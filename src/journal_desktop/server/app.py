@@ -60,13 +60,29 @@ async def _protocol_error(request: Request, exc: Exception) -> Response:
     return encoded(body, _in_msgpack(request), 422)
 
 
-async def _http_error(_request: Request, exc: Exception) -> Response:
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to. Starlette's 405 names only the methods of the first
+    route that matched the path, so `PATCH /v1/items` said `Allow: HEAD, GET` though POST is
+    served there too (RFC 9110: a 405's Allow lists the resource's supported methods)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     codes = {404: "not_found", 405: "method_not_allowed"}
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers["Allow"] = allowed
     return JSONResponse(
         {"error": codes.get(exc.status_code, "http_error")},
         status_code=exc.status_code,
-        headers=exc.headers,
+        headers=headers or None,
     )
 
 
