@@ -181,3 +181,21 @@ def test_a_405_names_every_method_the_path_answers(server: Server, path: str, al
     assert response.status_code == 405
     assert response.json() == {"error": "method_not_allowed"}
     assert response.headers["allow"] == allowed
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/items", "since=1&since=0"),
+        ("/v1/items", "limit=5&since=0&limit=1"),
+        ("/v1/security-events", "limit=1&limit=2"),
+        ("/v1/prelogin", "email=a@example.org&email=b@example.org"),
+    ],
+)
+def test_a_repeated_query_parameter_is_refused(server: Server, path: str, params: str) -> None:
+    """Like a repeated JSON key: the server read the last value, a proxy or log may the first."""
+    headers = _signed_in_headers(server, "query@example.org")
+    response = server.http.get(f"{path}?{params}", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"
+    assert "appears twice" in response.json()["detail"]

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from journal_desktop.server import audit
 from journal_desktop.server.db import accounts, write_transaction
-from journal_desktop.server.http import ApiError, client_address, read_json
+from journal_desktop.server.http import ApiError, client_address, query, read_json
 from journal_desktop.server.passwords import hash_secret
 from journal_desktop.server.sessions import authenticate
 from journal_desktop.server.state import ServerState, state_of
@@ -32,7 +32,6 @@ from journal_desktop.sync.protocol import (
     AccountKeys,
     KdfParams,
     Prelogin,
-    ProtocolError,
     RegisterRequest,
 )
 
@@ -61,11 +60,9 @@ def _prelogin(state: ServerState, email: str) -> Prelogin:
 
 
 async def prelogin(request: Request) -> Response:
-    unknown = set(request.query_params) - {"email"}
-    if unknown:
-        raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
+    params = query(request.query_params, frozenset({"email"}))
     # The rules a body's email is read by (a NUL reached PostgreSQL as a 500).
-    email: str = _EMAIL.read(request.query_params.get("email", ""), "query.email")
+    email: str = _EMAIL.read(params.get("email", ""), "query.email")
     answer = await run_in_threadpool(_prelogin, state_of(request), email)
     return JSONResponse(answer.to_json())
 

@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from journal_desktop.server import audit
+from journal_desktop.server.http import query
 from journal_desktop.server.sessions import authenticate
 from journal_desktop.server.state import ServerState, state_of
-from journal_desktop.sync.protocol import EVENTS_LIMIT, ProtocolError, SecurityEvent
+from journal_desktop.sync.protocol import EVENTS_LIMIT, SecurityEvent
 
 
 def _events(state: ServerState, account_id: str, limit: int) -> list[SecurityEvent]:
@@ -24,9 +25,6 @@ def _events(state: ServerState, account_id: str, limit: int) -> list[SecurityEve
 
 async def security_events(request: Request) -> Response:
     caller = await authenticate(request)
-    unknown = set(request.query_params) - {"limit"}
-    if unknown:
-        raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
-    limit = EVENTS_LIMIT.read(request.query_params)
+    limit = EVENTS_LIMIT.read(query(request.query_params, frozenset({"limit"})))
     found = await run_in_threadpool(_events, state_of(request), caller.account_id, limit)
     return JSONResponse({"events": [e.to_json() for e in found]})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -129,6 +130,26 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ProtocolError(f"body: field {key!r} appears twice")
         obj[key] = value
     return obj
+
+
+def query(params: QueryParams, allowed: frozenset[str]) -> dict[str, str]:
+    """The query's parameters, each named in `allowed` and given once, or a ProtocolError.
+
+    A repeated parameter (`since=1&since=2`) is refused like a repeated JSON key: a proxy or a
+    log may read the first where the server reads the last."""
+    pairs = params.multi_items()
+    for name, _ in pairs:
+        if name not in allowed:
+            unknown = sorted(set(params) - allowed)[0]
+            raise ProtocolError(f"query: unknown parameter {unknown!r}")
+    single = dict(pairs)
+    if len(single) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise ProtocolError(f"query: parameter {name!r} appears twice")
+            seen.add(name)
+    return single
 
 
 def _no_constants(name: str) -> object:

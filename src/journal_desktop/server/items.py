@@ -30,6 +30,7 @@ from journal_desktop.server.db import accounts, manifests, read_connection, writ
 from journal_desktop.server.http import (
     ApiError,
     encoded,
+    query,
     read_json,
     read_negotiated,
     unauthorized,
@@ -45,7 +46,6 @@ from journal_desktop.sync.protocol import (
     Item,
     Manifest,
     ManifestPut,
-    ProtocolError,
     PushRequest,
     PushResponse,
     b64encode,
@@ -83,6 +83,9 @@ def _page_wire(
     }
 
 
+_PULL_PARAMS = frozenset({"since", "limit"})
+
+
 def _authenticated_pull(
     state: ServerState, who: Bearer, params: QueryParams, binary: bool
 ) -> Response:
@@ -91,11 +94,9 @@ def _authenticated_pull(
     the page are read on one connection (each a statement of its own: no transaction)."""
     with read_connection(state.engine) as conn:
         caller = who.authenticate(state, conn)
-        unknown = set(params) - {"since", "limit"}
-        if unknown:
-            raise ProtocolError(f"query: unknown parameter {sorted(unknown)[0]!r}")
-        since = PULL_SINCE.read(params)
-        limit = PULL_LIMIT.read(params)
+        given = query(params, _PULL_PARAMS)
+        since = PULL_SINCE.read(given)
+        limit = PULL_LIMIT.read(given)
         rows = item_store.page(conn, caller.account_id, since, limit + 1)
     return encoded(_page_wire(rows, since, limit, binary), binary)
 
