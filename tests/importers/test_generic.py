@@ -24,7 +24,9 @@ def test_short_and_cover_and_summed_fees() -> None:
     assert cover.side is Side.BUY
     assert short.executed_at == utc(2026, 3, 2, 14, 30, 1)  # New York by default
     assert (short.commission, short.fees) == (Decimal("1.00"), Decimal("0.32"))
-    assert cover.fees == Decimal("0.25")  # fees are costs whatever their printed sign
+    # ECNFee -0.25 is a rebate: "For fees, a positive number is a charge, and a negative
+    # number is a credit" (tradervue.com/help/generic).
+    assert cover.fees == Decimal("-0.25")
     assert buy.fees == 0  # blank fee cells
     assert sell.fees == Decimal("0.11")
     assert [e.account for e in parsed.executions] == ["Default"] * 4

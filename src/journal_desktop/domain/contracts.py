@@ -102,10 +102,11 @@ _COMPACT: Final = re.compile(r"(?P<root>[A-Z0-9]+?)[FGHJKMNQUVXZ](?:\d|\d\d|\d{4
 
 _MONTH_NAMES = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
 
-#: What may follow the root after a space: `03-26`, `03-2026`, `MAR26`, `MAR 2026`,
-#: `20MAR26` (IBKR descriptions), `202603` / `20260320` (contract month or expiry date).
+#: What may follow the root after a space: `03-26`, `03-2026`, `12.26` (one of Tradervue's
+#: documented generic forms), `MAR26`, `MAR 2026`, `20MAR26` (IBKR descriptions), `202603` /
+#: `20260320` (contract month or expiry date).
 _SPACED_EXPIRY: Final = re.compile(
-    rf"\d{{1,2}}[-/](?:\d\d|\d{{4}})"
+    rf"\d{{1,2}}[-/.](?:\d\d|\d{{4}})"
     rf"|(?:\d{{1,2}}\s*)?(?:{_MONTH_NAMES})\s*(?:\d\d|\d{{4}})"
     r"|\d{6}|\d{8}"
 )

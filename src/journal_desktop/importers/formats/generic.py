@@ -1,8 +1,23 @@
 """The generic format many journals accept (Tradervue's): one row per execution.
 
-`Date,Time,Symbol,Quantity,Price,Side` with optional `Commission,TransFee,ECNFee`; Side is Buy,
-Sell, Short or Cover (a short is a sell, a cover a buy). Optional extras read when present:
-`Account`, `Currency`, `Type` (asset class), `Multiplier`, `ID` (an execution id).
+`Date,Time,Symbol,Quantity,Price,Side` with optional `Commission,TransFee,ECNFee`. What
+Tradervue's own description of the format (tradervue.com/help/generic) allows, and files
+written for it therefore contain, is read the same way here:
+
+- Side is Buy, Sell, Short or Cover (a short is a sell, a cover a buy), or another word for
+  them that Tradervue names or implies (`BOT`, `SLD`, `B`, `S`, `Sold`, `Sell Short`, `SS`,
+  `Buy to Cover`, `BTC`...); anything else is an error. The Side column may be left out, and
+  then a negative Quantity is a sell and a positive one a buy;
+- dates `mm/dd/yyyy`, `mm-dd-yyyy`, `yyyy/mm/dd`, `yyyy-mm-dd` or `yyyymmdd`;
+- futures written `ESZ1`, `ESZ11`, `ES DEC 11`, `ES Dec11`, `ES 12-11` or `ES 12.11` are
+  futures (a known root with an expiry, point value from the contract table) even without a
+  Type column; an OCC option symbol (`SPY260320C00600000`) is an option;
+- `TransFee` and `ECNFee`: "a positive number is a charge, and a negative number is a credit"
+  (an ECN rebate lowers the costs); Commission and the extra `Fees` column are costs whatever
+  their printed sign.
+
+Optional extras read when present: `Account`, `Currency`, `Type` (asset class), `Multiplier`,
+`ID` (an execution id).
 """
 
 from __future__ import annotations
@@ -10,6 +25,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from decimal import Decimal
 
+from journal_desktop.domain.contracts import futures_root
 from journal_desktop.domain.imported import (
     ImportedExecution,
     ImportFileError,
@@ -19,12 +35,48 @@ from journal_desktop.domain.imported import (
 from journal_desktop.domain.records import AssetClass, Side
 from journal_desktop.importers.numbers import AmountReader, NotANumber, infer_decimal_comma
 from journal_desktop.importers.registry import ImportFormat, register
+from journal_desktop.importers.symbols import parse_occ
 from journal_desktop.importers.table import Row, find_header_line, normalise_header, read_raw_table
 from journal_desktop.importers.times import BadTime, DateTimeCellReader, parse_local
 
-REQUIRED = ("Date", "Time", "Symbol", "Quantity", "Price", "Side")
+REQUIRED = ("Date", "Time", "Symbol", "Quantity", "Price")
+#: Fee columns whose sign is the file's: a negative value is a credit (Tradervue's rule).
+SIGNED_FEES = ("TransFee", "ECNFee")
 AMOUNT_COLUMNS = ("Quantity", "Price", "Commission", "TransFee", "ECNFee", "Fees", "Multiplier")
-SIDES = {"buy": Side.BUY, "cover": Side.BUY, "sell": Side.SELL, "short": Side.SELL}
+SIDES = {
+    **dict.fromkeys(
+        (
+            "buy",
+            "b",
+            "bot",
+            "bought",
+            "cover",
+            "buy to cover",
+            "buy to open",
+            "buy to close",
+            "bc",
+            "btc",
+            "bto",
+        ),
+        Side.BUY,
+    ),
+    **dict.fromkeys(
+        (
+            "sell",
+            "s",
+            "sld",
+            "sold",
+            "short",
+            "sell short",
+            "sell to open",
+            "sell to close",
+            "ss",
+            "sto",
+            "stc",
+        ),
+        Side.SELL,
+    ),
+}
 DATE_FORMATS = (
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M:%S.%f",
@@ -35,6 +87,8 @@ DATE_FORMATS = (
     "%m/%d/%y %H:%M:%S",
     "%d.%m.%Y %H:%M:%S",
     "%Y%m%d %H:%M:%S",
+    "%m-%d-%Y %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
 )
 ASSET_CLASSES = {
     "stock": AssetClass.STOCK,
@@ -53,11 +107,16 @@ ASSET_CLASSES = {
 
 
 def detect(text: str, filename: str) -> int:
-    return 50 if find_header_line(text, *REQUIRED, limit=5) is not None else 0
+    """The five columns; with a Side column too the file is surely this format."""
+    if find_header_line(text, *REQUIRED, "Side", limit=5) is not None:
+        return 50
+    return 40 if find_header_line(text, *REQUIRED, limit=5) is not None else 0
 
 
 def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
-    header = find_header_line(text, *REQUIRED, limit=5)
+    header = find_header_line(text, *REQUIRED, "Side", limit=5)
+    if header is None:
+        header = find_header_line(text, *REQUIRED, limit=5)
     table = read_raw_table(text, filename, header_line_index=header or 0)
     columns = table.index()
     for name in REQUIRED:
@@ -122,10 +181,12 @@ class _FastRows:
         if len(cells) < self._width:
             cells.extend([""] * (self._width - len(cells)))
         cells.append("")  # what a column the file lacks (position -1) reads
-        side = SIDES.get(cells[self._side].lower())
+        side = SIDES.get(cells[self._side].lower()) if self._side >= 0 else None
         symbol = cells[self._symbol]
         date_text, time_text = cells[self._date], cells[self._time]
-        if side is None or not symbol or not date_text or not time_text:
+        if not symbol or not date_text or not time_text:
+            return None
+        if side is None and self._side >= 0:
             return None
         kind = cells[self._type].lower()
         if kind and kind not in ASSET_CLASSES:
@@ -141,6 +202,9 @@ class _FastRows:
             executed_at = self._time_reader(date_text, time_text)
         except (NotANumber, BadTime):
             return None
+        if side is None:  # no Side column: the quantity's sign says the direction
+            side = Side.SELL if quantity < 0 else Side.BUY
+            quantity = abs(quantity)
         if quantity <= 0:
             return None
         return ImportedExecution(
@@ -167,34 +231,61 @@ class _FastRows:
     def _fees_of(self, texts: tuple[str, ...]) -> Decimal:
         value = self._costs.get(texts)
         if value is None:
-            value = self._costs[texts] = sum(
-                (abs(self._amount(t)) if t else Decimal(0) for t in texts), Decimal(0)
-            )
+            trans, ecn, other = (self._amount(t) if t else Decimal(0) for t in texts)
+            value = self._costs[texts] = trans + ecn + abs(other)
         return value
 
     def _instrument(self, symbol: str, kind: str, currency: str, multiplier: str) -> InstrumentSpec:
         key = (symbol, kind, currency, multiplier)
         spec = self._instruments.get(key)
         if spec is None:
-            spec = self._instruments[key] = InstrumentSpec(
-                symbol=symbol.upper(),
-                asset_class=ASSET_CLASSES.get(kind, AssetClass.STOCK) if kind else AssetClass.STOCK,
-                currency=(currency or "USD").upper(),
-                multiplier=self._amount(multiplier) if multiplier else None,
+            spec = self._instruments[key] = _instrument_spec(
+                symbol,
+                kind,
+                currency,
+                self._amount(multiplier) if multiplier else None,
             )
         return spec
+
+
+def _instrument_spec(
+    symbol: str, kind: str, currency: str, multiplier: Decimal | None
+) -> InstrumentSpec:
+    """The instrument a row names: its Type when it has one, else what the symbol's form says
+    (a known futures root with an expiry is a future, an OCC symbol an option, else a stock)."""
+    text = symbol.upper()
+    currency = (currency or "USD").upper()
+    if kind:
+        asset_class = ASSET_CLASSES.get(kind, AssetClass.STOCK)
+    else:
+        option = parse_occ(text)
+        if option is not None:
+            return option.spec(currency=currency, multiplier=multiplier)
+        root = futures_root(text)
+        future = root is not None and root != " ".join(text.split())
+        asset_class = AssetClass.FUTURE if future else AssetClass.STOCK
+    return InstrumentSpec(
+        symbol=text, asset_class=asset_class, currency=currency, multiplier=multiplier
+    )
 
 
 def _execution(
     row: Row, tz: tzinfo, account: str, position: int, decimal_comma: bool | None
 ) -> ImportedExecution:
-    side_text = row.text("Side").lower()
-    side = SIDES.get(side_text)
-    if side is None:
-        raise row.error(f"{row.text('Side')!r} is not a side (Buy, Sell, Short or Cover)", "Side")
     quantity = row.amount("Quantity", decimal_comma=decimal_comma)
-    if quantity < 0:
-        raise row.error("a quantity must not be negative; the Side says the direction", "Quantity")
+    if normalise_header("Side") in row.values:
+        side = SIDES.get(" ".join(row.text("Side").lower().split()))
+        if side is None:
+            raise row.error(
+                f"{row.text('Side')!r} is not a side (Buy, Sell, Short or Cover)", "Side"
+            )
+        if quantity < 0:
+            raise row.error(
+                "a quantity must not be negative; the Side says the direction", "Quantity"
+            )
+    else:  # no Side column: the quantity's sign says the direction
+        side = Side.SELL if quantity < 0 else Side.BUY
+        quantity = abs(quantity)
     if quantity == 0:
         raise row.error("a quantity of zero is not an execution", "Quantity")
     price = row.amount("Price", decimal_comma=decimal_comma)
@@ -204,24 +295,17 @@ def _execution(
     except BadTime as error:
         raise row.error(str(error), "Date") from None
     kind = row.text("Type", required=False).lower()
-    asset_class = ASSET_CLASSES.get(kind, AssetClass.STOCK) if kind else AssetClass.STOCK
     if kind and kind not in ASSET_CLASSES:
         raise row.error(f"{kind!r} is not an asset class", "Type")
     multiplier = row.optional_amount("Multiplier", decimal_comma=decimal_comma)
     fees = sum(
-        (
-            abs(row.amount(c, required=False, decimal_comma=decimal_comma))
-            for c in ("TransFee", "ECNFee", "Fees")
-        ),
-        Decimal(0),
+        (row.amount(c, required=False, decimal_comma=decimal_comma) for c in SIGNED_FEES),
+        abs(row.amount("Fees", required=False, decimal_comma=decimal_comma)),
     )
     return ImportedExecution(
         account=row.text("Account", required=False) or account or "Default",
-        instrument=InstrumentSpec(
-            symbol=row.text("Symbol").upper(),
-            asset_class=asset_class,
-            currency=(row.text("Currency", required=False) or "USD").upper(),
-            multiplier=multiplier,
+        instrument=_instrument_spec(
+            row.text("Symbol"), kind, row.text("Currency", required=False), multiplier
         ),
         side=side,
         quantity=quantity,
