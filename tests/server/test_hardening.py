@@ -6,12 +6,15 @@ import base64
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from journal_desktop.server.db import make_engine, migrate
 from journal_desktop.server.middleware import SecurityHeaders
 from journal_desktop.server.throttle import Limits
 from tests.server.harness import (
@@ -199,3 +202,22 @@ def test_a_repeated_query_parameter_is_refused(server: Server, path: str, params
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_request"
     assert "appears twice" in response.json()["detail"]
+
+
+def test_a_database_error_never_quotes_the_parameters(
+    database_url: str | None, tmp_path: Path
+) -> None:
+    """An unexpected database error is logged with its message: SQLAlchemy put the bound
+    parameters (auth hashes, token hashes, ciphertext) into it."""
+    settings = settings_for(tmp_path, database_url=database_url)
+    engine = make_engine(settings.url)
+    try:
+        migrate(engine)
+        with pytest.raises(DBAPIError) as failed, engine.begin() as conn:
+            conn.execute(
+                text("SELECT CAST(:secret AS INTEGER) + no_such_column"),
+                {"secret": "token-hash-that-must-not-be-logged"},
+            )
+        assert "token-hash-that-must-not-be-logged" not in str(failed.value)
+    finally:
+        engine.dispose()

@@ -261,8 +261,11 @@ def database_url(url: str) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    """The engine for `url`. Its errors never quote a statement's parameters: they hold auth
+    hashes, token hashes, sealed TOTP secrets and ciphertext, and an unexpected database error
+    is logged with its message (SQLAlchemy writes "[parameters: ...]" into it by default)."""
     url = database_url(url)
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     return engine
