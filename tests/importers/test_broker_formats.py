@@ -26,6 +26,7 @@ FIXTURE_FORMATS = {
     "thinkorswim-spread-orders.csv": "thinkorswim",
     "thinkorswim-papermoney-filled.csv": "thinkorswim",
     "thinkorswim-no-expiry-columns.csv": "thinkorswim",
+    "thinkorswim-futures-options-expired.csv": "thinkorswim",
     "schwab-transactions-history.csv": "schwab-transactions",
     "ninjatrader-executions.csv": "ninjatrader",
     "ninjatrader-executions-de.csv": "ninjatrader",

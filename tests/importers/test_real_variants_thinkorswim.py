@@ -13,7 +13,11 @@ invented figures in a layout seen in public material (reference only, nothing co
   leading empty columns, in a PaperMoney "Filled Orders" export (TradeTally's import guide);
 - a statement whose Trade History has no `Exp` and `Strike` columns and a CUSIP symbol
   (`,Exec Time,Spread,Side,Qty,Pos Effect,Symbol,Type,Price,Net Price,Order Type`), from a
-  journal's notes on a real statement and its CUSIP test.
+  journal's notes on a real statement and its CUSIP test;
+- options on futures (`/ESU25 1/50 4 AUG 25 (Monday) (Wk2)` in Symbol, the series `/E1AQ25`
+  in Exp) and an EXPIRED row with a blank Side, quoted from a real statement in the tests of a
+  public trade-log service's thinkorswim parser (found by code search; its repository is not
+  named in the index).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from journal_desktop.domain.records import Side
 from tests.importers.support import fixture_text, parse_text, utc
 
 FMT = "thinkorswim"
+FUTURES_OPTIONS = "thinkorswim-futures-options-expired.csv"
 D = Decimal
 
 SPREADS = "thinkorswim-spread-orders.csv"
@@ -75,3 +80,23 @@ def test_trade_history_without_exp_and_strike_columns() -> None:
         ("40423R204", Side.BUY, D(10), D("1.19"), D(0)),
         ("40423R204", Side.SELL, D(5), D("1.1901"), D("0.01")),
     ]
+
+
+def test_options_on_futures_and_an_expiry_with_no_side() -> None:
+    parsed = parse_text(fixture_text(FUTURES_OPTIONS), FUTURES_OPTIONS)
+    assert parsed.format_name == FMT
+    fly = parsed.executions[:6]
+    assert {e.instrument.multiplier for e in fly} == {D(50)}
+    assert {e.instrument.underlying for e in fly} == {"/ESU25"}
+    assert [e.instrument.symbol for e in fly[:3]] == [
+        "/E1AQ25 250804 6350 PUT",
+        "/E1AQ25 250804 6300 PUT",
+        "/E1AQ25 250804 6250 PUT",
+    ]
+    # Bought the fly for 23.00 and sold it for 26.50: 3.50 points x $50 = $175.
+    cash = sum((e.price if e.side is Side.SELL else -e.price) * e.quantity * D(50) for e in fly)
+    assert cash == D("175.00")
+    bought, expired = parsed.executions[6:]
+    assert (expired.side, expired.quantity, expired.price) == (Side.SELL, D(1), D("0.00"))
+    assert expired.instrument == bought.instrument
+    assert expired.executed_at == utc(2025, 8, 4, 20, 0)

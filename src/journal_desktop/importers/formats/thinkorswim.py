@@ -14,6 +14,13 @@ Account Trade History, Profits and Losses, and so on. Fills come from Account Tr
 - options carry `Exp` (`17 APR 26`; old statements print only `MAR 15`, read as that month's
   third Friday, the standard monthly expiry), `Strike` and `Type` CALL or PUT;
 - futures are `/ESH26` with `Type` FUTURE (their multiplier comes from the contract table);
+- options on futures put the future, its dollars per point and the expiry in `Symbol` and the
+  option series in `Exp`: `/ESU25 1/50 4 AUG 25 (Monday) (Wk2)`, `/E1AQ25`, Strike 6350, PUT
+  (multiplier 50, from the `1/50`);
+- an option that expired, or was assigned or exercised, is a row with `Pos Effect` EXPIRED
+  (ASSIGNED, EXERCISED) at price 0, whose `Side` may be blank: the signed `Qty` then gives
+  the direction. These two forms are from the tests of a public trade-log service's
+  thinkorswim parser (its fixture quotes a real statement's Account Trade History);
 - the price of a single-leg fill is `Net Price` (the average the cash ledger books), of a leg
   of a spread its own `Price` (the spread's `Net Price` is the whole order's, or DEBIT/CREDIT).
 
@@ -68,12 +75,17 @@ TIME_FORMATS = ("%m/%d/%y %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%y %H:%M", "%m/
 #: Spreads whose single row is the whole order, so `Net Price` is that fill's own price.
 SINGLE_LEG = frozenset({"", "STOCK", "SINGLE", "FUTURE", "FUND", "FOREX", "ETF"})
 SIDES = {"BUY": Side.BUY, "SELL": Side.SELL}
+#: Pos Effects of a position removed by the exchange, not by an order; such rows may have no
+#: Side (`,4/21/26 16:00:00,SINGLE,,-1,EXPIRED,SPX,21 APR 26,7080,PUT,0.00,0.00,`).
+REMOVALS = frozenset({"EXPIRED", "ASSIGNED", "EXERCISED"})
 COMMISSION_COLUMN = "Commissions & Fees"
 _ACCOUNT = re.compile(r"Account Statement for\s+(\S+)", re.IGNORECASE)
 _TRADE = re.compile(r"(BOT|SOLD)\s+([+-]?[\d,]*\.?\d+)\s+(\S+)(.*)")
 _AT_PRICE = re.compile(r"@\s*([\d,]*\.?\d+)")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([A-Z]{3})\s+(\d{2}|\d{4})\b")
 _MONTH_YEAR = re.compile(r"([A-Z]{3})\s+(\d{2}|\d{4})\b")
+#: `/ESU25 1/50 4 AUG 25 (Monday) (Wk2)`: future, points per dollar (`1/50`), the rest.
+_FUTURES_OPTION = re.compile(r"(/[A-Z0-9]+)\s+1/(\d+(?:\.\d+)?)\s*(.*)")
 
 
 def detect(text: str, filename: str) -> int:
@@ -184,12 +196,16 @@ def _local_time(row: Row, column: str, text: str | None = None) -> datetime:
 
 
 def _side_and_quantity(row: Row, decimal_comma: bool | None) -> tuple[Side, Decimal]:
-    side = SIDES.get(row.text("Side").upper())
-    if side is None:
-        raise row.error(f"{row.text('Side')!r} is not a side (BUY or SELL)", "Side")
     signed = row.amount("Qty", decimal_comma=decimal_comma)
     if signed == 0:
         raise row.error("a quantity of zero is not a fill", "Qty")
+    side_text = row.text("Side", required=False).upper()
+    if not side_text and row.text("Pos Effect", required=False).upper() in REMOVALS:
+        # An expiry or assignment may print no Side: the signed Qty says which way it went.
+        return (Side.SELL if signed < 0 else Side.BUY), abs(signed)
+    side = SIDES.get(side_text)
+    if side is None:
+        raise row.error(f"{row.text('Side')!r} is not a side (BUY or SELL)", "Side")
     if (signed < 0) != (side is Side.SELL) and row.text("Qty").startswith(("-", "+", "(")):
         raise row.error(
             f"the quantity {row.text('Qty')} contradicts the side {row.text('Side')}", "Qty"
@@ -213,7 +229,7 @@ def _instrument(row: Row, decimal_comma: bool | None) -> InstrumentSpec:
     kind = row.text("Type", required=False).upper()
     if kind in ("CALL", "PUT"):
         if symbol.startswith("/"):
-            raise row.error("options on futures are not supported yet", "Symbol")
+            return _futures_option(row, symbol, kind, decimal_comma)
         strike = row.amount("Strike", decimal_comma=decimal_comma)
         expiry = _expiry(row)
         try:
@@ -225,6 +241,40 @@ def _instrument(row: Row, decimal_comma: bool | None) -> InstrumentSpec:
     if kind == "FOREX":
         return InstrumentSpec(symbol=symbol, asset_class=AssetClass.FOREX, currency=symbol[-3:])
     return InstrumentSpec(symbol=symbol, asset_class=AssetClass.STOCK)
+
+
+def _futures_option(row: Row, symbol: str, kind: str, decimal_comma: bool | None) -> InstrumentSpec:
+    """An option on a future: Symbol `/ESU25 1/50 4 AUG 25 (Monday) (Wk2)` (the underlying
+    future, `1/50` for $50 a point, the expiry) and Exp `/E1AQ25` (the option series)."""
+    match = _FUTURES_OPTION.match(symbol)
+    if match is None:
+        raise row.error(
+            f"options on futures are read in thinkorswim's form '/ESU25 1/50 4 AUG 25' (the "
+            f"future, 1/its dollars per point, the expiry), not {row.text('Symbol')!r}",
+            "Symbol",
+        )
+    expiry_match = _DAY_MONTH_YEAR.search(match.group(3))
+    month = month_number(expiry_match.group(2)) if expiry_match else None
+    if expiry_match is None or month is None:
+        raise row.error(f"{row.text('Symbol')!r} names no expiry such as '4 AUG 25'", "Symbol")
+    try:
+        expiry = date(int(expiry_match.group(3)) % 100 + 2000, month, int(expiry_match.group(1)))
+    except ValueError:
+        raise row.error(f"{row.text('Symbol')!r} names no real expiry date", "Symbol") from None
+    strike = row.amount("Strike", decimal_comma=decimal_comma)
+    if strike <= 0:
+        raise row.error("an option strike must be positive", "Strike")
+    series = row.text("Exp", required=False).upper() or match.group(1)
+    strike_text = f"{strike.normalize():f}"
+    return InstrumentSpec(
+        symbol=f"{series} {expiry:%y%m%d} {strike_text} {kind}",
+        asset_class=AssetClass.OPTION,
+        multiplier=Decimal(match.group(2)),
+        underlying=match.group(1),
+        expiry=expiry,
+        strike=strike,
+        option_right=kind[0],
+    )
 
 
 def _expiry(row: Row) -> date:
