@@ -28,6 +28,8 @@ FIXTURE_FORMATS = {
     "thinkorswim-no-expiry-columns.csv": "thinkorswim",
     "thinkorswim-futures-options-expired.csv": "thinkorswim",
     "schwab-transactions-history.csv": "schwab-transactions",
+    "schwab-transactions-2020.csv": "schwab-transactions",
+    "schwab-transactions-options-as-of.csv": "schwab-transactions",
     "ninjatrader-executions.csv": "ninjatrader",
     "ninjatrader-executions-de.csv": "ninjatrader",
     "ninjatrader-account-display-name.csv": "ninjatrader",

@@ -3,8 +3,11 @@
     "Date","Action","Symbol","Description","Quantity","Price","Fees & Comm","Amount"
 
 Older exports put a title line above the header (`"Transactions for account ... as of ..."`)
-and a `"Transactions Total"` line below the rows; both are read past. Amounts carry `$` and
-thousands separators (`"$1,500.00"`, `-$1,007.50`).
+and a `"Transactions Total"` line below the rows; both are read past, the total line even in
+the broken quoting of 2020 exports (`"Transactions Total,"","",...,-$9620.64`, with a
+trailing comma on every line; jbms/beancount-import issue 171 quotes both versions), and so
+is its absence in exports since 2023 (cgt-calc/capital-gains-calculator issue 451). Amounts
+carry `$` and thousands separators (`"$1,500.00"`, `-$1,007.50`).
 
 - `Date` is `03/02/2026` or `03/02/2026 as of 02/28/2026`; the "as of" date is when the trade
   took effect (the first is when it was booked), so it is the trade date used.
@@ -75,7 +78,7 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     header = find_header_line(text, *REQUIRED, limit=5)
     table = read_table(text, filename, header_line_index=header or 0)
     table.require_columns(*REQUIRED)
-    rows = [r for r in table.rows if not r.text("Date", required=False).lower().endswith("total")]
+    rows = [r for r in table.rows if not _is_total(r)]
     if not rows:
         raise ImportFileError(filename, "the file has a header but no transactions")
     comma = table.decimal_comma("Quantity", "Price", default=table.delimiter == ";")
@@ -92,6 +95,13 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     executions = tuple(t.execution(name, tz, i) for i, t in enumerate(trades))
     warnings = (f"not trades, skipped: {', '.join(sorted(skipped))}",) if skipped else ()
     return ParsedFile(NAME, executions, warnings=warnings)
+
+
+def _is_total(row: Row) -> bool:
+    """The `Transactions Total` line, however it is quoted: exports of 2020 wrote it as
+    `"Transactions Total,"","",...,-$9620.64`, whose first cell the csv module reads as
+    `Transactions Total,",",...` (quoted in beancount-import issue 171)."""
+    return row.text("Date", required=False).lower().startswith("transactions total")
 
 
 def _trade_date(row: Row) -> date:
