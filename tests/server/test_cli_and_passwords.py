@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from journal_desktop.server import cli
 from journal_desktop.server.passwords import hash_secret, verify_secret
@@ -29,6 +34,33 @@ def test_serve_wants_both_tls_options(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "--tls-key" in capsys.readouterr().err
 
 
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """A throwaway certificate and its key for 127.0.0.1, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "c.pem", directory / "k.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
 def test_serve_passes_tls_to_uvicorn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, object] = {}
 
@@ -36,14 +68,71 @@ def test_serve_passes_tls_to_uvicorn(tmp_path: Path, monkeypatch: pytest.MonkeyP
         seen.update(options)
 
     monkeypatch.setattr("uvicorn.run", fake_run)
-    cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
+    cert, key = self_signed(tmp_path)
     args = ["serve", "--host", "0.0.0.0", "--tls-cert", str(cert), "--tls-key", str(key)]
     assert cli.main([*args, "--data-dir", str(tmp_path / "d")]) == 0
     assert seen["ssl_certfile"] == str(cert) and seen["ssl_keyfile"] == str(key)
     assert seen["host"] == "0.0.0.0" and seen["port"] == 8443
     seen.clear()
-    assert cli.main(["serve", "--host", "10.0.0.1", "--behind-proxy", "--data-dir", "x"]) == 0
+    proxied = ["serve", "--host", "10.0.0.1", "--behind-proxy", "--data-dir", str(tmp_path / "x")]
+    assert cli.main(proxied) == 0
     assert seen["ssl_certfile"] is None
+
+
+@pytest.fixture
+def no_uvicorn(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """uvicorn.run replaced by a recorder: the refusals below must come before it."""
+    started: list[object] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: started.append(app))
+    return started
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_serve_refuses_a_port_that_is_none(
+    port: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], no_uvicorn: list[object]
+) -> None:
+    """99999 reached bind() and came back as an OverflowError traceback."""
+    with pytest.raises(SystemExit) as refused:
+        cli.main(["serve", "--port", port, "--data-dir", str(tmp_path)])
+    assert refused.value.code == 2
+    assert "--port" in capsys.readouterr().err and not no_uvicorn
+
+
+def test_serve_refuses_unusable_tls_files_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_uvicorn: list[object]
+) -> None:
+    """A missing or broken certificate was a traceback from inside uvicorn."""
+    cert, key = self_signed(tmp_path)
+    data = ["--data-dir", str(tmp_path / "d")]
+    missing = ["serve", "--tls-cert", str(tmp_path / "none.pem"), "--tls-key", str(key)]
+    assert cli.main([*missing, *data]) == 2
+    assert "cannot read --tls-cert" in capsys.readouterr().err
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate")
+    assert cli.main(["serve", "--tls-cert", str(garbage), "--tls-key", str(key), *data]) == 2
+    assert "not a PEM certificate chain" in capsys.readouterr().err
+    other = tmp_path / "other"
+    other.mkdir()
+    _, other_key = self_signed(other)  # a key, but not the certificate's
+    assert cli.main(["serve", "--tls-cert", str(cert), "--tls-key", str(other_key), *data]) == 2
+    assert "not a PEM certificate chain and its private key" in capsys.readouterr().err
+    assert not no_uvicorn
+
+
+def test_serve_says_in_one_line_when_the_data_dir_is_unusable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_uvicorn: list[object]
+) -> None:
+    """It was a traceback in uvicorn's start-up log, then 'Application startup failed'."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert cli.main(["serve", "--data-dir", str(blocker / "data")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("journal-server: cannot use the data dir") and "Traceback" not in err
+    assert not no_uvicorn
+    bad_db = ["--database-url", "postgresql+psycopg://nobody@127.0.0.1:1/none"]
+    assert cli.main(["serve", "--data-dir", str(tmp_path / "d"), *bad_db]) == 2
+    assert capsys.readouterr().err.startswith("journal-server: cannot prepare the database")
+    assert not no_uvicorn
 
 
 @pytest.mark.parametrize(

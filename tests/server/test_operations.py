@@ -382,3 +382,56 @@ def test_the_openapi_description_names_the_suspension_answer(server: Server) -> 
         for method, operation in operations.items():
             if operation["security"] or (method, path) == ("post", "/v1/sessions"):
                 assert "403" in operation["responses"], f"{method} {path}"
+
+
+def _migrated_data_dir(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    load_or_create_secret(data)
+    engine = make_engine(f"sqlite:///{data / 'server.db'}")
+    migrate(engine)
+    engine.dispose()
+    return data
+
+
+@pytest.mark.parametrize(
+    "command", [["admin", "list"], ["admin", "suspend", "a@example.org"], ["audit", "verify"]]
+)
+def test_tools_say_in_one_line_when_the_database_url_is_wrong(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unsupported URL was an UnsupportedDatabase traceback; audit verify on a PostgreSQL
+    that is down was an OperationalError traceback."""
+    data = ["--data-dir", str(_migrated_data_dir(tmp_path))]
+    assert cli.main([*command, *data, "--database-url", "bogus://x"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("journal-server: --database-url: unsupported database 'bogus'")
+    down = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    assert cli.main([*command, *data, "--database-url", down]) == 2
+    assert capsys.readouterr().err.startswith("journal-server: cannot use the database")
+
+
+def test_backup_says_why_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory as FILE, and a disk that fills up while the copy is synced, were
+    tracebacks (IsADirectoryError, OSError); the old backup stays and no temporary is left."""
+    data = _migrated_data_dir(tmp_path)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    assert cli.main(["backup", str(folder), "--data-dir", str(data)]) == 1
+    assert "is a directory" in capsys.readouterr().err
+    target = folder / "b.db"
+    assert cli.main(["backup", str(target), "--data-dir", str(data)]) == 0
+    before = target.read_bytes()
+    capsys.readouterr()
+
+    def full(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    assert cli.main(["backup", str(target), "--data-dir", str(data)]) == 1
+    assert capsys.readouterr().err == (
+        f"journal-server: cannot write {target}: No space left on device\n"
+    )
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["b.db"]

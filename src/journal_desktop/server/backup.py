@@ -64,7 +64,12 @@ def backup_sqlite(database: Path, target: Path) -> BackupResult:
         raise BackupError("the backup file cannot be the live database itself")
     if not target.parent.is_dir():
         raise BackupError(f"{target.parent} is not a directory")
-    fd, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    if target.is_dir():
+        raise BackupError(f"{target} is a directory: name the backup file")
+    try:
+        fd, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise BackupError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
     os.close(fd)
     temporary = Path(temporary_name)
     try:
@@ -90,6 +95,8 @@ def backup_sqlite(database: Path, target: Path) -> BackupResult:
         _fsync_dir(target.parent)
     except sqlite3.Error as exc:
         raise BackupError(f"SQLite refused the backup: {exc}") from exc
+    except OSError as exc:  # a full disk on fsync, a target that cannot be replaced
+        raise BackupError(f"cannot write {target}: {exc.strerror or exc}") from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()

@@ -48,6 +48,35 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _port(text: str) -> int:
+    """A TCP port, checked here: uvicorn met 99999 with a traceback from bind()."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0 to 65535)")
+    return port
+
+
+def _tls_problem(cert: Path, key: Path) -> str | None:
+    """Why the certificate and key cannot serve TLS, or None: checked before uvicorn starts,
+    which met a missing or mismatched file with a traceback."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key)
+    except ssl.SSLError as exc:  # an OSError too: first
+        return (
+            f"--tls-cert {cert} and --tls-key {key} are not a PEM certificate chain and its "
+            f"private key ({exc.reason or exc})"
+        )
+    except OSError as exc:
+        return f"cannot read --tls-cert {cert} or --tls-key {key}: {exc.strerror or exc}"
+    return None
+
+
 def _storage_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
@@ -62,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the sync server")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8443)
+    serve.add_argument("--port", type=_port, default=8443)
     _storage_options(serve)
     serve.add_argument("--tls-cert", type=Path, default=None)
     serve.add_argument("--tls-key", type=Path, default=None)
@@ -114,17 +143,22 @@ def _fail(message: str, code: int = 2) -> int:
 
 def _existing_engine(args: argparse.Namespace) -> Engine | str:
     """An engine for the database the options name, if it exists; else why not."""
-    from journal_desktop.server.db import make_engine
+    from journal_desktop.server.db import UnsupportedDatabase, make_engine
     from journal_desktop.server.settings import Settings
 
     settings = Settings(data_dir=args.data_dir, database_url=args.database_url)
     if settings.database_url is None and not (args.data_dir / "server.db").exists():
         return f"no database in {args.data_dir}"
-    return make_engine(settings.url)
+    try:
+        return make_engine(settings.url)
+    except UnsupportedDatabase as exc:
+        return f"--database-url: {exc}"
 
 
 def audit_verify(args: argparse.Namespace) -> int:
     """Exit 0 if the chain is whole, 1 if it is broken, 2 if it cannot be checked."""
+    from sqlalchemy.exc import OperationalError
+
     from journal_desktop.server import audit
     from journal_desktop.server.settings import read_secret
 
@@ -138,6 +172,8 @@ def audit_verify(args: argparse.Namespace) -> int:
     try:
         with engine.connect() as conn:
             verdict = audit.verify(conn, audit.audit_key(secret))
+    except OperationalError as exc:
+        return _fail(f"cannot use the database: {exc.orig or exc}")
     finally:
         engine.dispose()
     if verdict.ok:
@@ -170,6 +206,10 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     if args.workers < 1:
         return _fail("--workers must be at least 1.")
+    if tls:
+        problem = _tls_problem(args.tls_cert, args.tls_key)
+        if problem:
+            return _fail(problem)
     if args.database_url is not None:
         from journal_desktop.server.db import UnsupportedDatabase, database_url
 
@@ -191,10 +231,12 @@ def serve(args: argparse.Namespace) -> int:
         "log_level": "info",
         **UVICORN_OPTIONS,
     }
+    problem = _prepare(settings)
+    if problem:
+        return _fail(problem)
     if args.workers == 1:
         uvicorn.run(create_app(settings), **options)  # type: ignore[arg-type]
         return 0
-    _prepare(settings)
     os.environ[WORKER_SETTINGS_ENV] = json.dumps(
         {
             "data_dir": str(settings.data_dir),
@@ -213,17 +255,29 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _prepare(settings: Settings) -> None:
-    """Create the server secret and migrate the schema once, before any worker starts."""
+def _prepare(settings: Settings) -> str | None:
+    """Create the server secret and migrate the schema once, before any worker starts; why
+    that failed, if it did. Checked here, so an unusable data dir or database (missing
+    parent, no permission, disk full, PostgreSQL down) is one clear line, not a traceback
+    from inside uvicorn's start-up."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from journal_desktop.server.db import make_engine, migrate
     from journal_desktop.server.settings import load_or_create_secret
 
-    load_or_create_secret(settings.data_dir)
+    try:
+        load_or_create_secret(settings.data_dir)
+    except (OSError, RuntimeError) as exc:
+        return f"cannot use the data dir {settings.data_dir}: {exc}"
     engine = make_engine(settings.url)
     try:
         migrate(engine)
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None)
+        return f"cannot prepare the database: {orig or exc}"
     finally:
         engine.dispose()
+    return None
 
 
 def app_from_environment() -> Starlette:
