@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -221,3 +222,35 @@ def test_a_database_error_never_quotes_the_parameters(
         assert "token-hash-that-must-not-be-logged" not in str(failed.value)
     finally:
         engine.dispose()
+
+
+def test_a_full_disk_is_a_507_and_nothing_is_stored(tmp_path: Path) -> None:
+    """A full disk (SQLITE_FULL) was a 500 internal_error, as if the server had a bug."""
+    with running(settings_for(tmp_path / "data")) as http:
+        server = Server(http=http, clock=Clock())
+        client = server.signed_in("full@example.org")
+        engine = http.app.state.server.engine  # type: ignore[attr-defined]
+
+        def no_growth(dbapi_connection: Any, _record: object) -> None:
+            dbapi_connection.execute("PRAGMA max_page_count = 1")  # = its size now
+
+        event.listen(engine, "connect", no_growth)
+        engine.dispose()
+        big = base64.b64encode(b"c" * 200_000).decode()
+        writes = [
+            {"id": f"i{n}", "type": "trade", "base_version": 0, "version": 1}
+            | {"deleted": False, "ciphertext": big}
+            for n in range(3)
+        ]
+        response = http.post(
+            "/v1/items",
+            json={"idempotency_key": "full", "writes": writes},
+            headers={"Authorization": f"Bearer {client.token}"},
+        )
+        assert response.status_code == 507, response.text
+        assert response.json()["error"] == "storage_full"
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value
+        event.remove(engine, "connect", no_growth)
+        engine.dispose()
+        assert client.pull().items == []

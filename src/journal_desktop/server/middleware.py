@@ -6,8 +6,10 @@ the headers and no traceback.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import sqlite3
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +30,27 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"permissions-policy", PERMISSIONS_POLICY),
 ]
 HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+
+
+#: PostgreSQL's SQLSTATE for "disk full".
+_PG_DISK_FULL = "53100"
+
+
+def storage_full(exc: BaseException) -> bool:
+    """True if `exc` (or what it wraps) says the disk or database is full: SQLite's
+    SQLITE_FULL, PostgreSQL's disk_full, or ENOSPC. The write it broke was rolled back."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # SQLAlchemy's wrapper, the driver's error, what caused it
+        if seen is None:
+            break
+        if getattr(seen, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return True
+        if getattr(seen, "sqlstate", None) == _PG_DISK_FULL:
+            return True
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__ or seen.__context__
+    return False
 
 
 class SecurityHeaders:
@@ -63,15 +86,31 @@ class SecurityHeaders:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
-            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+        except Exception as exc:
+            status, answer = 500, {"error": "internal_error"}
+            if storage_full(exc):
+                # The operator's problem, not a bug: one line, and the client is told to retry
+                # later (507) instead of seeing an internal error.
+                log.error(
+                    "out of storage in %s %s: %s (nothing was stored; free disk space)",
+                    scope.get("method"),
+                    scope.get("path"),
+                    type(exc).__name__,
+                )
+                status = 507
+                answer = {
+                    "error": "storage_full",
+                    "detail": "the server is out of storage space; nothing was stored, retry later",
+                }
+            else:
+                log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            body = json.dumps({"error": "internal_error"}).encode()
+            body = json.dumps(answer).encode()
             await send_with_headers(
                 {
                     "type": "http.response.start",
-                    "status": 500,
+                    "status": status,
                     "headers": [
                         (b"content-type", b"application/json"),
                         (b"content-length", str(len(body)).encode()),
