@@ -24,6 +24,7 @@ FILES = [
     (FIXTURES / "ibkr-flex-coded.csv", "ibkr-flex-csv"),
     (FIXTURES / "ibkr-activity-statement.csv", "ibkr-activity-csv"),
     (FIXTURES / "tradovate-orders.csv", "tradovate-orders"),
+    (FIXTURES / "tradovate-fills.csv", "tradovate-fills"),
     (FIXTURES / "tradovate-position-history-split.csv", "tradovate-performance"),
     (FIXTURES / "tradovate-performance.csv", "tradovate-performance"),
     (FIXTURES / "generic.csv", "generic"),
