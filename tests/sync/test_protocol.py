@@ -170,7 +170,10 @@ def test_manifest_counter_must_grow() -> None:
 
 
 #: Values that break a write's field in every way a peer could, and some that are fine.
-_ODD_VALUES = [True, False, 0, -1, 1, 3.0, 2.5, 2**53, None, "", "a b", "ok", "x" * 129, b"", b"xy"]
+_ODD_VALUES = [
+    *(True, False, 0, -1, 1, 3.0, 2.5, 2**53, None, "", "a b", "ok", "x" * 129, b"", b"xy"),
+    *("a\nb", "a\n", "\n", "\ud800", "a\x00"),
+]
 
 
 def _one_by_one(field: Any, values: list[Any], binary: bool) -> Any:
@@ -253,3 +256,16 @@ def test_a_list_with_a_missing_member_is_refused_as_one_by_one_would() -> None:
     broken = p.Write("a", "trade", 0, 1, False, None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"Write\.ciphertext is required"):
         p.PushRequest("k", [broken]).to_wire(binary=True)
+
+
+@pytest.mark.parametrize("ids", [["a\nb"], ["ok", "a\nb"], ["a\n"], ["\nb", "c"]])
+def test_an_id_holding_a_newline_is_refused_in_a_batch_too(ids: list[str]) -> None:
+    """The column-wise read checks a batch's ids joined by newlines; an id that holds one
+    passed as two valid ids and was stored."""
+    writes = [write_body(id=item_id) for item_id in ids]
+    with pytest.raises(p.ProtocolError, match=r"\.id: must be letters, digits or _\.:-"):
+        p.PushRequest.from_json({"idempotency_key": "k", "writes": writes})
+    with pytest.raises(p.ProtocolError, match=r"\.type: must be letters, digits or _\.:-"):
+        p.PushRequest.from_json(
+            {"idempotency_key": "k", "writes": [write_body(id="a", type="trade\nnote")]}
+        )

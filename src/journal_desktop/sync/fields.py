@@ -210,7 +210,11 @@ class Ident(Field):
             return []
         if not _all_of_type(values, str) or not _lengths_within(values, 1, self.max_chars):
             return None
-        return values if _IDENT_LINES.fullmatch("\n".join(values)) else None
+        joined = "\n".join(values)
+        # One newline per join, none inside an id: ["a\nb"] would otherwise pass as two ids.
+        if joined.count("\n") != len(values) - 1:
+            return None
+        return values if _IDENT_LINES.fullmatch(joined) else None
 
     def schema(self, binary: bool) -> Schema:
         return {"type": "string", "pattern": f"^{IDENT_PATTERN}$", "maxLength": self.max_chars}
