@@ -25,6 +25,7 @@ FILES = [
     (FIXTURES / "ibkr-activity-statement.csv", "ibkr-activity-csv"),
     (FIXTURES / "tradovate-orders.csv", "tradovate-orders"),
     (FIXTURES / "tradovate-fills.csv", "tradovate-fills"),
+    (FIXTURES / "ninjatrader-trades.csv", "ninjatrader-trades"),
     (FIXTURES / "tradovate-position-history-split.csv", "tradovate-performance"),
     (FIXTURES / "tradovate-performance.csv", "tradovate-performance"),
     (FIXTURES / "generic.csv", "generic"),

@@ -90,17 +90,18 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
         raise ImportFileError(filename, "the file has a header but no executions")
     european = table.delimiter == ";"
     comma = table.decimal_comma("Price", "Commission", default=european)
-    formats = DAY_FIRST if _day_first(table, default=european) else MONTH_FIRST
+    formats = DAY_FIRST if day_first(table, ("Time",), default=european) else MONTH_FIRST
     executions = tuple(
         _execution(row, tz, account, i, comma, formats) for i, row in enumerate(table.rows)
     )
     return ParsedFile(NAME, executions, warnings=zone_reminder(tz, DEFAULT_ZONE, CLOCK))
 
 
-def _day_first(table: Table, *, default: bool) -> bool:
-    """Whether the Time column writes the day before the month, judged from all its values."""
-    for row in table.rows:
-        value = row.text("Time", required=False).upper()
+def day_first(table: Table, columns: tuple[str, ...], *, default: bool) -> bool:
+    """Whether the time columns write the day before the month, judged from all their values
+    (also used by the Trades export, `ninjatrader_trades`)."""
+    values = (row.text(c, required=False).upper() for row in table.rows for c in columns)
+    for value in values:
         if value.endswith(("AM", "PM")):
             return False
         match = _DATE_FIELDS.match(value)
@@ -144,7 +145,7 @@ def _execution(
         raise row.error(str(error), "Time") from None
     return ImportedExecution(
         account=_account(row) or account or "Default",
-        instrument=_instrument(row.text("Instrument")),
+        instrument=instrument(row.text("Instrument")),
         side=side,
         quantity=quantity,
         price=price,
@@ -165,7 +166,8 @@ def _account(row: Row) -> str:
     return ""
 
 
-def _instrument(name: str) -> InstrumentSpec:
+def instrument(name: str) -> InstrumentSpec:
+    """The instrument an `Instrument` cell names (also read by `ninjatrader_trades`)."""
     symbol = " ".join(name.upper().split())
     if _FUTURE.fullmatch(symbol):
         return InstrumentSpec(symbol=symbol, asset_class=AssetClass.FUTURE)
