@@ -29,15 +29,22 @@ def _this(caller: Caller, blob_id: str) -> ColumnElement[bool]:
 
 
 def _put(state: ServerState, caller: Caller, blob_id: str, data: bytes) -> bool:
-    """Store (or replace) the blob; true if it is new."""
+    """Store (or replace) the blob; true if it is new.
+
+    The account's row lock comes first, before the old blob is read: on PostgreSQL a PUT that
+    read first saw no blob while another PUT of the same id was storing one, then inserted it
+    again (a 500 on the primary key) or charged its size twice."""
     with write_transaction(state.engine) as conn:
+        usage = quota.lock_usage(conn, caller.account_id)
         old = conn.execute(
             select(blobs.c.data).where(
                 blobs.c.account_id == caller.account_id, blobs.c.id == blob_id
             )
         ).first()
         old_size = len(old.data) if old is not None else 0
-        quota.charge(conn, caller.account_id, len(data) - old_size, state.settings.quota_bytes)
+        quota.charge_locked(
+            conn, caller.account_id, usage, len(data) - old_size, state.settings.quota_bytes
+        )
         if old is None:
             conn.execute(
                 blobs.insert().values(
@@ -87,7 +94,10 @@ async def get_blob(request: Request) -> Response:
 
 
 def _delete(state: ServerState, caller: Caller, blob_id: str) -> None:
+    """Delete the blob and give its bytes back, under the account's lock taken first (two
+    DELETEs that both read the blob before locking both gave its size back on PostgreSQL)."""
     with write_transaction(state.engine) as conn:
+        usage = quota.lock_usage(conn, caller.account_id)
         row = conn.execute(
             select(blobs.c.data).where(
                 blobs.c.account_id == caller.account_id, blobs.c.id == blob_id
@@ -98,7 +108,9 @@ def _delete(state: ServerState, caller: Caller, blob_id: str) -> None:
         conn.execute(
             delete(blobs).where(blobs.c.account_id == caller.account_id, blobs.c.id == blob_id)
         )
-        quota.charge(conn, caller.account_id, -len(row.data), state.settings.quota_bytes)
+        quota.charge_locked(
+            conn, caller.account_id, usage, -len(row.data), state.settings.quota_bytes
+        )
 
 
 async def delete_blob(request: Request) -> Response:

@@ -35,9 +35,11 @@ def charged(stored: int, delta: int, quota: int) -> int:
     return max(0, stored + delta)
 
 
-def charge(conn: Connection, account_id: str, delta: int, quota: int) -> None:
-    """Add `delta` bytes to the account's usage, or raise 413 if that would pass `quota`."""
+def charge_locked(conn: Connection, account_id: str, stored: int, delta: int, quota: int) -> None:
+    """Add `delta` bytes to the account's usage `stored` (what `lock_usage` gave the caller,
+    who holds the lock), or raise 413 if that would pass `quota`. The caller takes the lock
+    before reading what it changes, or a concurrent writer's change is read stale."""
     if delta == 0:
         return
-    usage = charged(lock_usage(conn, account_id), delta, quota)
+    usage = charged(stored, delta, quota)
     conn.execute(update(accounts).where(accounts.c.id == account_id).values(stored_bytes=usage))
