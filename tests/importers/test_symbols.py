@@ -27,6 +27,9 @@ from journal_desktop.importers.symbols import (
         ("SPXW260327C06540000", "SPXW  260327C06540000"),
         ("AAPL 260320P187.5", "AAPL  260320P00187500"),
         ("aapl 260320c200", "AAPL  260320C00200000"),
+        ("TSLA260620C400", "TSLA  260620C00400000"),
+        (".SPY230120C400", "SPY   230120C00400000"),
+        (".AAPL260320P187.5", "AAPL  260320P00187500"),
     ],
 )
 def test_occ_symbols_in_their_spellings(text: str, occ: str) -> None:
@@ -35,7 +38,9 @@ def test_occ_symbols_in_their_spellings(text: str, occ: str) -> None:
     assert contract.occ_symbol() == occ
 
 
-@pytest.mark.parametrize("text", ["AAPL", "AAPL 261320C200", "ESH26", "AAPL 260320X200", ""])
+@pytest.mark.parametrize(
+    "text", ["AAPL", "AAPL 261320C200", "ESH26", "AAPL 260320X200", "", ".", "MESH26", "6EH6"]
+)
 def test_what_is_not_an_option(text: str) -> None:
     assert parse_occ(text) is None
 

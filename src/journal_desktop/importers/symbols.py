@@ -30,7 +30,7 @@ CURRENCIES = frozenset({
 # fmt: on
 
 _OCC = re.compile(r"([A-Z][A-Z0-9.]{0,5})\s*(\d{6})([CP])(\d{8})")
-_SHORT_STRIKE = re.compile(r"([A-Z][A-Z0-9.]{0,5})\s+(\d{6})([CP])(\d+(?:\.\d+)?)")
+_SHORT_STRIKE = re.compile(r"([A-Z][A-Z0-9.]{0,5})\s*(\d{6})([CP])(\d+(?:\.\d+)?)")
 _COMPACT_FUTURE = re.compile(rf"[/@]?([A-Z0-9]{{1,4}}?)([{FUTURES_MONTH_CODES}])(\d{{1,2}})")
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
@@ -81,9 +81,11 @@ def plain_decimal(value: Decimal) -> Decimal:
 
 
 def parse_occ(text: str) -> OptionContract | None:
-    """An OCC-style symbol, padded or compact (`SPXW260327C06540000`), or TradeStation's
-    short form with the strike in plain digits (`AAPL 260320C200`); None for anything else."""
-    value = text.strip().upper()
+    """An OCC-style symbol, padded or compact (`SPXW260327C06540000`), or the short form with
+    the strike in plain digits: TradeStation's `AAPL 260320C200`, the same without the space
+    (`TSLA260620C400`, in a public journal's Webull test) or with the leading dot of TD
+    Ameritrade's and tastytrade's symbols (`.SPY230120C400`); None for anything else."""
+    value = text.strip().upper().removeprefix(".")
     match = _OCC.fullmatch(value)
     if match:
         root, yymmdd, right, digits = match.groups()
