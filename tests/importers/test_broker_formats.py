@@ -27,6 +27,7 @@ FIXTURE_FORMATS = {
     "thinkorswim-papermoney-filled.csv": "thinkorswim",
     "thinkorswim-no-expiry-columns.csv": "thinkorswim",
     "thinkorswim-futures-options-expired.csv": "thinkorswim",
+    "thinkorswim-newest-first.csv": "thinkorswim",
     "schwab-transactions-history.csv": "schwab-transactions",
     "schwab-transactions-2020.csv": "schwab-transactions",
     "schwab-transactions-options-as-of.csv": "schwab-transactions",

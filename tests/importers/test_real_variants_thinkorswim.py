@@ -17,7 +17,12 @@ invented figures in a layout seen in public material (reference only, nothing co
 - options on futures (`/ESU25 1/50 4 AUG 25 (Monday) (Wk2)` in Symbol, the series `/E1AQ25`
   in Exp) and an EXPIRED row with a blank Side, quoted from a real statement in the tests of a
   public trade-log service's thinkorswim parser (found by code search; its repository is not
-  named in the index).
+  named in the index);
+- a Trade History listed newest first, and an option on a micro future whose Symbol and Exp
+  carry the exchange (`/MESH26:XCME 1/5 9 JAN 26 (Wk2)`, `/EX2F26:XCME`), as in statements
+  quoted in the tests of other public thinkorswim importers (a cash-ledger parser's Futures
+  Statements row `SOLD -4 /MESH26:XCME 1/5 9 JAN 26 (Wk2) /EX2F26:XCME 6740 PUT @6.35`, and a
+  day's Trade History printed from 14:53 back to 12:19).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from tests.importers.support import fixture_text, parse_text, utc
 
 FMT = "thinkorswim"
 FUTURES_OPTIONS = "thinkorswim-futures-options-expired.csv"
+NEWEST_FIRST = "thinkorswim-newest-first.csv"
 D = Decimal
 
 SPREADS = "thinkorswim-spread-orders.csv"
@@ -64,9 +70,10 @@ def test_papermoney_filled_orders_with_price_improvement() -> None:
     parsed = parse_text(fixture_text(PAPERMONEY), PAPERMONEY)
     assert parsed.format_name == FMT
     got = [(e.side, e.quantity, e.price, e.executed_at) for e in parsed.executions]
+    # Printed newest first; read in the order the fills happened.
     assert got == [
-        (Side.SELL, D(100), D("9.86"), utc(2025, 9, 19, 17, 24, 32)),
         (Side.BUY, D(100), D("9.63"), utc(2025, 9, 19, 17, 22, 37)),
+        (Side.SELL, D(100), D("9.86"), utc(2025, 9, 19, 17, 24, 32)),
     ]
 
 
@@ -100,3 +107,26 @@ def test_options_on_futures_and_an_expiry_with_no_side() -> None:
     assert (expired.side, expired.quantity, expired.price) == (Side.SELL, D(1), D("0.00"))
     assert expired.instrument == bought.instrument
     assert expired.executed_at == utc(2025, 8, 4, 20, 0)
+
+
+def test_a_newest_first_trade_history_is_read_in_the_order_it_happened() -> None:
+    parsed = parse_text(fixture_text(NEWEST_FIRST), NEWEST_FIRST)
+    got = [(e.instrument.symbol, e.side, e.executed_at, e.line) for e in parsed.executions]
+    assert got == [
+        ("/EX4H26 260327 6740 PUT", Side.SELL, utc(2026, 3, 26, 14, 17, 49), 24),
+        ("/EX4H26 260327 6740 PUT", Side.BUY, utc(2026, 3, 26, 15, 0), 23),
+        ("WYFI", Side.BUY, utc(2026, 3, 26, 16, 19, 25), 22),
+        ("PONY", Side.BUY, utc(2026, 3, 26, 18, 18, 17), 21),
+        ("WYFI", Side.SELL, utc(2026, 3, 26, 18, 20, 3), 20),
+        ("PONY", Side.SELL, utc(2026, 3, 26, 18, 20, 3), 19),
+    ]
+    assert [e.position_in_file for e in parsed.executions] == list(range(6))
+    option = parsed.executions[0]
+    assert (option.instrument.multiplier, option.instrument.underlying) == (D(5), "/MESM26")
+    # The Futures Statements rows pay the option fills' costs: 7.20 commission, 0.88 fees each.
+    assert [(e.commission, e.fees) for e in parsed.executions[:2]] == [
+        (D("7.20"), D("0.88")),
+        (D("7.20"), D("0.88")),
+    ]
+    # 4 x (6.35 - 2.10) x $5 = $85.00, the ledger's 127.00 - 42.00.
+    assert (option.price - parsed.executions[1].price) * 4 * option.instrument.multiplier == 85

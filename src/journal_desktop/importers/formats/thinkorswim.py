@@ -6,6 +6,8 @@ Account Trade History, Profits and Losses, and so on. Fills come from Account Tr
 
     ,Exec Time,Spread,Side,Qty,Pos Effect,Symbol,Exp,Strike,Type,Price,Net Price,Order Type
 
+- rows newest first, as real statements print them (the fills are put back in the order they
+  happened, see `_chronological`);
 - a leading empty column; `Qty` is signed (`+100` bought, `-2,180` sold) and must agree with
   `Side` (BUY or SELL);
 - a multi-leg order (VERTICAL, CALENDAR, ...) prints one row per leg, and the legs after the
@@ -44,6 +46,7 @@ account is the number in the first line (`Account Statement for 12345678SCHW ...
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -85,7 +88,8 @@ _AT_PRICE = re.compile(r"@\s*([\d,]*\.?\d+)")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+([A-Z]{3})\s+(\d{2}|\d{4})\b")
 _MONTH_YEAR = re.compile(r"([A-Z]{3})\s+(\d{2}|\d{4})\b")
 #: `/ESU25 1/50 4 AUG 25 (Monday) (Wk2)`: future, points per dollar (`1/50`), the rest.
-_FUTURES_OPTION = re.compile(r"(/[A-Z0-9]+)\s+1/(\d+(?:\.\d+)?)\s*(.*)")
+_FUTURES_OPTION = re.compile(r"(/[A-Z0-9]+)(?::[A-Z]+)?\s+1/(\d+(?:\.\d+)?)\s*(.*)")
+_EXCHANGE = re.compile(r":[A-Z]+$")
 
 
 def detect(text: str, filename: str) -> int:
@@ -114,13 +118,29 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
         raise ImportFileError(filename, "Account Trade History lists no fills", line=1)
     ledger = _FeeLedger.read(text, lines, filename)
     name = _statement_account(lines) or account or "Default"
-    costs = ledger.costs(legs)
-    executions = tuple(
-        _execution(leg, cost, tz, name, i)
-        for i, (leg, cost) in enumerate(zip(legs, costs, strict=True))
-    )
+    costed = _chronological(list(zip(legs, ledger.costs(legs), strict=True)))
+    executions = tuple(_execution(leg, cost, tz, name, i) for i, (leg, cost) in enumerate(costed))
     reminder = zone_reminder(tz, DEFAULT_ZONE, "thinkorswim's display time zone")
     return ParsedFile(NAME, executions, warnings=(*reminder, *ledger.warnings(len(legs))))
+
+
+def _chronological(
+    costed: list[tuple[_Leg, tuple[Decimal, Decimal]]],
+) -> list[tuple[_Leg, tuple[Decimal, Decimal]]]:
+    """The fills in the order they happened. Real statements list the Trade History newest
+    first; such a file (its orders' times never rising, and falling somewhere) is read from
+    the bottom up, order by order, each order's legs kept in their printed order. Fills of
+    one second are then matched in the order they were made."""
+    orders: list[list[tuple[_Leg, tuple[Decimal, Decimal]]]] = []
+    for item in costed:
+        if not orders or orders[-1][0][0].order != item[0].order:
+            orders.append([])
+        orders[-1].append(item)
+    times = [order[0][0].local_time for order in orders]
+    newest_first = times[0] > times[-1] and all(a >= b for a, b in itertools.pairwise(times))
+    if not newest_first:
+        return costed
+    return [item for order in reversed(orders) for item in order]
 
 
 def _statement_account(lines: Sequence[str]) -> str:
@@ -264,7 +284,7 @@ def _futures_option(row: Row, symbol: str, kind: str, decimal_comma: bool | None
     strike = row.amount("Strike", decimal_comma=decimal_comma)
     if strike <= 0:
         raise row.error("an option strike must be positive", "Strike")
-    series = row.text("Exp", required=False).upper() or match.group(1)
+    series = _EXCHANGE.sub("", row.text("Exp", required=False).upper()) or match.group(1)
     strike_text = f"{strike.normalize():f}"
     return InstrumentSpec(
         symbol=f"{series} {expiry:%y%m%d} {strike_text} {kind}",
