@@ -38,6 +38,7 @@ FIXTURE_FORMATS = {
     "ninjatrader-iso-times.csv": "ninjatrader",
     "metatrader5-report.html": "metatrader5",
     "metatrader5-deals.csv": "metatrader5",
+    "metatrader5-whole-report.csv": "metatrader5",
     "metatrader4-statement.htm": "metatrader4",
     "tradestation-orders.txt": "tradestation",
     "webull-orders.csv": "webull",

@@ -10,7 +10,11 @@ fill, is the section read here; its columns are
 MT5 also writes hidden drill-down cells (`class="hidden"`) into these rows and a `colspan` on
 some; they are skipped and expanded so each value lands under its header (see htmltables). A
 CSV of the same columns (saved from the report, any delimiter, decimal comma allowed) is read
-the same way. Headers must be the English ones; MT5 translates them with its interface.
+the same way, also when the whole report was saved as CSV, its sections one under another
+(`Positions,,,,` then its rows, `Orders,,,,`, `Deals,,,,`, `Results,,,,`), however far down the
+Deals header is, with the login and currency from its `Account:` line (a layout quoted in a
+public journal's MT5 tests, with `4 129.590` thousands spaces and `- 2.50` negatives). Headers
+must be the English ones; MT5 translates them with its interface.
 
 - `Type` buy or sell is a fill; balance, credit, charge, correction, bonus, commission,
   interest, dividend and tax rows move cash, not positions, and are skipped. `Direction` (in,
@@ -32,6 +36,7 @@ in the report. The default is UTC; pass `--timezone` with the broker's server zo
 
 from __future__ import annotations
 
+import csv
 import itertools
 import re
 from collections.abc import Sequence
@@ -49,6 +54,7 @@ from journal_desktop.importers.table import (
     find_header_line,
     normalise_header,
     read_table,
+    sniff_delimiter,
 )
 from journal_desktop.importers.times import BadTime, parse_local, zone_reminder
 
@@ -81,6 +87,10 @@ CASH_TYPES = frozenset(
     }
 )
 _LOGIN = re.compile(r"(\d{3,})")
+_DEALS_HEADER = re.compile(
+    r"^\ufeff?\"?Time\"?([,;\t])\"?Deal\"?\1\"?Symbol\"?\1\"?Type\"?\1\"?Direction\"?\1",
+    re.MULTILINE | re.IGNORECASE,
+)
 _CURRENCY = re.compile(r"\(\s*([A-Z]{3})\s*,")
 
 
@@ -88,14 +98,20 @@ def detect(text: str, filename: str) -> int:
     """A Deals table (its `Direction` column is MT5's alone) in a report or a CSV."""
     if _is_html(text):
         return 95 if _deals_header(read_html_rows(text)) is not None else 0
-    return 90 if find_header_line(text, *DEAL_COLUMNS, limit=20) is not None else 0
+    if find_header_line(text, *DEAL_COLUMNS, limit=20) is not None:
+        return 90
+    # The whole report saved as CSV puts Deals under the Positions and Orders, any number of
+    # lines down; one regular-expression pass finds its header without reading every line.
+    if "direction" not in text.lower():
+        return 0
+    return 90 if _DEALS_HEADER.search(text) is not None else 0
 
 
 def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     if _is_html(text):
         table, login, currency = _html_deals(text, filename)
     else:
-        table, login, currency = _csv_deals(text, filename), "", "USD"
+        table, login, currency = _csv_deals(text, filename)
     comma = table.decimal_comma("Volume", "Price", default=table.delimiter == ";")
     name = login or account or "Default"
     executions: list[ImportedExecution] = []
@@ -154,13 +170,23 @@ def _account(rows: Sequence[HtmlRow]) -> tuple[str, str]:
     return "", "USD"
 
 
-def _csv_deals(text: str, file: str) -> Table:
-    header = find_header_line(text, *DEAL_COLUMNS, limit=20)
+def _csv_deals(text: str, file: str) -> tuple[Table, str, str]:
+    """The Deals table of a CSV, and the login and currency of the report's `Account:` line
+    when the whole report was saved as CSV (its sections one under another, the Deals after
+    the Positions and Orders)."""
+    lines = text.split("\n")
+    header = find_header_line(text, *DEAL_COLUMNS, limit=len(lines))
     if header is None:
         raise ImportFileError(
             file, "no Deals header was found (" + ", ".join(DEAL_COLUMNS) + ")", line=1
         )
-    return read_table(text, file, header_line_index=header)
+    delimiter = sniff_delimiter(lines[header])
+    above = [
+        HtmlRow(i + 1, tuple(cell.strip() for cell in record))
+        for i, record in enumerate(csv.reader(lines[:header], delimiter=delimiter))
+    ]
+    login, currency = _account(above)
+    return read_table(text, file, header_line_index=header), login, currency
 
 
 def _deal(

@@ -1,0 +1,49 @@
+"""MetaTrader 5 reports saved as CSV the way traders save them, with invented figures.
+
+samples/metatrader5-whole-report.csv is the whole Trade History Report as one CSV, the layout
+quoted in a public journal's MT5 tests (reference only): title lines, `Account:` with the
+login and currency, then `Positions,,,,`, `Orders,,,,`, `Deals,,,,` and `Results,,,,`
+sections one under another, numbers with a space as thousands separator (` 10 000.00`), a
+totals row under the deals. With thirty positions and sixty orders above it, the Deals header
+is on line 101.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from journal_desktop.domain.records import Side
+from journal_desktop.importers import detect_format
+from tests.importers.support import fixture_text, parse_text, utc
+
+FMT = "metatrader5"
+WHOLE = "metatrader5-whole-report.csv"
+D = Decimal
+
+
+def test_the_whole_report_as_csv_with_deals_far_down() -> None:
+    text = fixture_text(WHOLE)
+    assert detect_format(text, WHOLE).name == FMT
+    parsed = parse_text(text, WHOLE)
+    assert len(parsed.executions) == 60
+    first, second = parsed.executions[:2]
+    assert (first.account, first.side, first.price, first.executed_at) == (
+        "20260101",
+        Side.BUY,
+        D("1.10000"),
+        utc(2026, 1, 5, 9, 0),
+    )
+    assert (second.side, second.price, second.commission, second.broker_execution_id) == (
+        Side.SELL,
+        D("1.10100"),
+        D("0.35"),
+        "401",
+    )
+    assert first.instrument.multiplier == D(100000)
+    # Thirty round trips of 0.10 lot, 10 pips each: 30 x 0.0010 x 10,000 = 300.00 (Results).
+    gross = sum(
+        (e.price if e.side is Side.SELL else -e.price) * e.quantity * e.instrument.multiplier
+        for e in parsed.executions
+    )
+    assert gross == D("300.00")
+    assert sum(e.commission for e in parsed.executions) == D("21.00")
