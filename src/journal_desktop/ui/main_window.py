@@ -3,9 +3,10 @@
 The window paints before any screen exists: the sidebar lists the screens by name
 (`screens.ScreenSpec`) and each screen's module is imported and the screen built the first
 time it is shown, from any path that shows it (sidebar, Ctrl+1..5, Ctrl+F, Ctrl+I, a day
-picked on the dashboard, restoring the last screen). The screen the window opens on is
-imported on a background thread right after the first paint and built when that is done, so
-the window answers input meanwhile; until then its page says "Opening your journal…". Once
+picked on the dashboard, restoring the last screen). For the screen the window opens on, the
+slow, Qt-free part of its imports (storage, statistics) runs on a background thread right after
+the first paint, so the window answers input meanwhile; then its module is imported and the
+screen built on the GUI thread. Until then its page says "Opening your journal…". Once
 built, screens are kept (switching is instant and keeps their state); hidden screens only
 mark themselves stale when the vault changes. Standard shortcuts live on menu actions so they
 are discoverable: Ctrl+1..5 screens, Ctrl+N new trade, Ctrl+F search, Ctrl+I import, Ctrl+L
@@ -217,10 +218,17 @@ class MainWindow(QMainWindow):
         if spec is not None and self._built[index] is None:
             spec.import_in_background(self._bridge, lambda: self._build_if_showing(index))
 
-    def _build_if_showing(self, index: int) -> None:
-        """The background import is done: build the screen if its page is still showing."""
-        if isValid(self.stack) and self.stack.currentWidget() is self._pending[index]:
+    def _build_if_showing(self, index: int, *, imported: bool = False) -> None:
+        """The background imports are done: if the screen's page is still showing, import
+        its module now and build it in the next turn of the event loop (two short pauses,
+        with input answered in between, rather than one long one)."""
+        if not (isValid(self.stack) and self.stack.currentWidget() is self._pending[index]):
+            return
+        if imported:
             self._build(index)
+            return
+        self.specs[index].load()
+        QTimer.singleShot(0, self, lambda: self._build_if_showing(index, imported=True))
 
     # -- screens -------------------------------------------------------------------------------
 
@@ -380,8 +388,7 @@ class MainWindow(QMainWindow):
 
     def _set_theme(self, mode: str) -> None:
         """Apply the vault's theme choice and remember it for the next start's first paint."""
-        if mode != self.theme.mode:
-            self.theme.set_mode(mode)
+        self.theme.set_mode(mode)
         self.settings.setValue(THEME_KEY, self.theme.mode)
 
     def _key_storage_changed(self, key_storage: object) -> None:

@@ -5,6 +5,11 @@ the screen's module is imported the first time the screen is shown: start-up pai
 without importing any screen (their imports, charts and the storage package among them, take
 longer than the window itself). A window under test is built from test screens instead, and a
 screen that fails to import takes only itself out: its page says so.
+
+Only Qt-free modules are ever imported off the GUI thread (`ScreenSpec.warm_up`): importing a
+module that uses Qt classes makes PySide6 create their Python types, and that lazy creation is
+not safe against the GUI thread doing the same at the same moment (shiboken's type map is
+changed under an iteration: a crash). A screen's own module is imported on the GUI thread.
 """
 
 from __future__ import annotations
@@ -32,6 +37,10 @@ class ScreenSpec:
     #: The sidebar's text and icon; tests/ui/test_main_window.py holds them to the class's.
     title: str
     icon_name: str
+    #: Qt-free modules the screen's module needs (storage, domain): the slow part of its
+    #: import, safe to do on a background thread (tests/ui/test_startup.py checks they are
+    #: Qt-free).
+    warm_up: tuple[str, ...] = ()
     _class: type[Screen] | None = field(default=None, repr=False)
     _failed: str | None = field(default=None, repr=False)
 
@@ -90,49 +99,85 @@ class ScreenSpec:
         self._failed = text
 
     def import_in_background(self, bridge: GuiBridge, done: Callable[[], None]) -> None:
-        """Import the module on a short-lived thread, then call `done` on the GUI thread.
+        """Import the `warm_up` modules on a short-lived thread, then call `done` on the GUI
+        thread, which then imports the screen's own module and builds it.
 
-        The import only defines classes (no Qt object is created), so it may run off the GUI
-        thread, which meanwhile keeps answering input; `load` afterwards finds the module in
-        `sys.modules`. If the GUI thread needs the screen sooner, its own `load` waits for
-        this import (Python's per-module import lock) rather than importing twice.
+        The GUI thread meanwhile keeps answering input. If it needs the screen sooner, its
+        `load` waits for a module this thread is importing (Python's per-module import lock)
+        rather than importing it twice.
         """
-        if self.imported or self.module in sys.modules:
+        if self.imported or self.module in sys.modules or not self.warm_up:
             bridge.post(done)
             return
 
         def work() -> None:
-            # A failure is left for `load` on the GUI thread to find again and report.
-            with contextlib.suppress(Exception):
-                importlib.import_module(self.module)
+            for name in self.warm_up:
+                # A failure is left for `load` on the GUI thread to meet again and report.
+                with contextlib.suppress(Exception):
+                    importlib.import_module(name)
             bridge.post(done)
 
-        threading.Thread(target=work, name=f"import-{self.class_name}", daemon=True).start()
+        # Not a daemon: a quit while it still imports waits for it, rather than tearing the
+        # interpreter (and PySide6's types) down under a half-done import (a crash at exit).
+        threading.Thread(target=work, name=f"import-{self.class_name}").start()
 
 
 #: The sidebar screens; Ctrl+1.. follow this order.
 SIDEBAR = (
-    ScreenSpec("journal_desktop.ui.dashboard_screen", "DashboardScreen", "Dashboard", "dashboard"),
-    ScreenSpec("journal_desktop.ui.trades_screen", "TradesScreen", "Trades", "trades"),
-    ScreenSpec("journal_desktop.ui.journal_screen", "JournalScreen", "Journal", "journal"),
-    ScreenSpec("journal_desktop.ui.import_screen", "ImportScreen", "Import", "import"),
+    ScreenSpec(
+        "journal_desktop.ui.dashboard_screen",
+        "DashboardScreen",
+        "Dashboard",
+        "dashboard",
+        ("journal_desktop.storage.dashboard_data", "zoneinfo"),
+    ),
+    ScreenSpec(
+        "journal_desktop.ui.trades_screen",
+        "TradesScreen",
+        "Trades",
+        "trades",
+        ("journal_desktop.storage.dashboard_data", "journal_desktop.storage.trade_list"),
+    ),
+    ScreenSpec(
+        "journal_desktop.ui.journal_screen",
+        "JournalScreen",
+        "Journal",
+        "journal",
+        ("journal_desktop.storage.journal_days",),
+    ),
+    ScreenSpec(
+        "journal_desktop.ui.import_screen",
+        "ImportScreen",
+        "Import",
+        "import",
+        ("journal_desktop.storage.importing", "journal_desktop.importers"),
+    ),
     ScreenSpec(
         "journal_desktop.ui.settings_screen",
         "SettingsScreen",
         "Security & settings",
         "security",
+        ("journal_desktop.storage",),
     ),
 )
-DETAIL = ScreenSpec("journal_desktop.ui.trade_detail", "TradeDetailScreen", "Trade", "trade")
+DETAIL = ScreenSpec(
+    "journal_desktop.ui.trade_detail",
+    "TradeDetailScreen",
+    "Trade",
+    "trade",
+    ("journal_desktop.storage.trade_editing",),
+)
 
 
 def sidebar_specs() -> list[ScreenSpec]:
     """Fresh specs for a new window (each window keeps what it loaded to itself)."""
-    return [ScreenSpec(s.module, s.class_name, s.title, s.icon_name) for s in SIDEBAR]
+    return [ScreenSpec(s.module, s.class_name, s.title, s.icon_name, s.warm_up) for s in SIDEBAR]
 
 
 def detail_spec() -> ScreenSpec:
-    return ScreenSpec(DETAIL.module, DETAIL.class_name, DETAIL.title, DETAIL.icon_name)
+    return ScreenSpec(
+        DETAIL.module, DETAIL.class_name, DETAIL.title, DETAIL.icon_name, DETAIL.warm_up
+    )
 
 
 def sidebar_screens() -> list[type[Screen]]:

@@ -48,7 +48,11 @@ def preload() -> None:
         return
     _preload_started.set()
     threading.Thread(
-        target=importlib.import_module, args=("pyqtgraph",), name="preload-pyqtgraph", daemon=True
+        # Not a daemon: quitting during the import waits for it, instead of finalizing the
+        # interpreter under a half-done import of Qt wrappers (which can crash at exit).
+        target=importlib.import_module,
+        args=("pyqtgraph",),
+        name="preload-pyqtgraph",
     ).start()
 
 
