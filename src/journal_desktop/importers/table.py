@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -209,11 +210,34 @@ def _records(reader: Any, header_line: int) -> Iterator[tuple[int, list[str]]]:
         yield header_line + reader.line_num - 1, record
 
 
+#: Beyond this many lines to search, the whole text is first checked for the names at once.
+_LONG_SEARCH = 200
+
+
+def _mentions_all(text: str, names: set[str]) -> bool:
+    """Whether every (normalised) name appears somewhere in `text`, in any spacing: a few
+    passes over the text, so a long file that cannot hold the header is not read line by
+    line."""
+    lowered = text.lower()
+    return all(
+        re.search(r"\s+".join(re.escape(word) for word in name.split()), lowered) is not None
+        for name in names
+    )
+
+
 def find_header_line(text: str, *required: str, limit: int = 50) -> int | None:
     """The 0-based index of the first line (of the first `limit`) naming every required
     column, for exports that put a title or account block above the table."""
     wanted = {normalise_header(r) for r in required}
-    for index, line in enumerate(text.split("\n")[:limit]):
+    lines = text.split("\n")[:limit]
+    if len(lines) > _LONG_SEARCH and not _mentions_all(text, wanted):
+        return None
+    for index, line in enumerate(lines):
+        # A header line holds every wanted name as text: the cheap test first, so a search
+        # through a long file (a statement's sections, a 100,000-row export) parses few lines.
+        flat = " ".join(line.lower().split())
+        if not all(name in flat for name in wanted):
+            continue
         cells = next(csv.reader([line], delimiter=sniff_delimiter(line)), [])
         if wanted <= {normalise_header(c) for c in cells}:
             return index
