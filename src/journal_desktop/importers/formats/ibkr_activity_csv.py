@@ -4,14 +4,17 @@ The statement is many tables in one file; every row starts with its section's na
 kind (`Trades,Header,...`, `Trades,Data,...`, `Trades,SubTotal,...`, `Trades,Total,...`), and a
 section may restate its header when the columns change (Forex trades have `Comm in USD` where
 stocks have `Comm/Fee`). Fills are the `Data` rows whose DataDiscriminator is `Order`; when the
-statement also lists each order's executions (`Trade` rows) those restate the same quantity
-and are skipped, and a statement with no `Order` rows at all (older layouts) is read from its
-`Trade` rows instead. SubTotal, Total and ClosedLot rows are summaries and never fills.
+statement also lists each order's executions (`Trade` or `Execution` rows, as in public
+parsers' test statements) those restate the same quantity and are skipped, and a statement
+with no `Order` rows at all (older layouts) is read from its `Trade` rows instead. SubTotal,
+Total and ClosedLot rows are summaries and never fills.
 
-Quantities are signed and may carry thousands separators (`-1,000`); commissions are negative.
-Multipliers and option details come from the Financial Instrument Information section when
-the statement has one, else from the option symbol (`AAPL 20MAR26 200 C`). IBKR prints times
-in Eastern time unless the account is set otherwise.
+A consolidated statement of several accounts adds an `Account` column to the Trades header
+(after `Currency`); each fill then belongs to the account its row names, else to the one in
+Account Information. Quantities are signed and may carry thousands separators (`-1,000`);
+commissions are negative. Multipliers and option details come from the Financial Instrument
+Information section when the statement has one, else from the option symbol (`AAPL 20MAR26
+200 C`). IBKR prints times in Eastern time unless the account is set otherwise.
 """
 
 from __future__ import annotations
