@@ -28,6 +28,7 @@ FIXTURE_FORMATS = {
     "thinkorswim-no-expiry-columns.csv": "thinkorswim",
     "thinkorswim-futures-options-expired.csv": "thinkorswim",
     "thinkorswim-newest-first.csv": "thinkorswim",
+    "thinkorswim-future-exchange-suffix.csv": "thinkorswim",
     "schwab-transactions-history.csv": "schwab-transactions",
     "schwab-transactions-2020.csv": "schwab-transactions",
     "schwab-transactions-options-as-of.csv": "schwab-transactions",

@@ -22,7 +22,9 @@ invented figures in a layout seen in public material (reference only, nothing co
   carry the exchange (`/MESH26:XCME 1/5 9 JAN 26 (Wk2)`, `/EX2F26:XCME`), as in statements
   quoted in the tests of other public thinkorswim importers (a cash-ledger parser's Futures
   Statements row `SOLD -4 /MESH26:XCME 1/5 9 JAN 26 (Wk2) /EX2F26:XCME 6740 PUT @6.35`, and a
-  day's Trade History printed from 14:53 back to 12:19).
+  day's Trade History printed from 14:53 back to 12:19);
+- a future written with its exchange, `/MGCJ26:XCEC`, as the Futures Statements row of a
+  public importer's test prints it (`BOT +1 /MGCJ26:XCEC @5086.00,-0.62,-1.80`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from tests.importers.support import fixture_text, parse_text, utc
 FMT = "thinkorswim"
 FUTURES_OPTIONS = "thinkorswim-futures-options-expired.csv"
 NEWEST_FIRST = "thinkorswim-newest-first.csv"
+EXCHANGE_SUFFIX = "thinkorswim-future-exchange-suffix.csv"
 D = Decimal
 
 SPREADS = "thinkorswim-spread-orders.csv"
@@ -130,3 +133,16 @@ def test_a_newest_first_trade_history_is_read_in_the_order_it_happened() -> None
     ]
     # 4 x (6.35 - 2.10) x $5 = $85.00, the ledger's 127.00 - 42.00.
     assert (option.price - parsed.executions[1].price) * 4 * option.instrument.multiplier == 85
+
+
+def test_a_future_with_its_exchange_is_the_contract_the_ledger_charges() -> None:
+    parsed = parse_text(fixture_text(EXCHANGE_SUFFIX), EXCHANGE_SUFFIX)
+    assert not any("no matching" in w for w in parsed.warnings)
+    got = [(e.instrument.symbol, e.side, e.commission, e.fees) for e in parsed.executions]
+    assert got == [
+        ("/MGCJ26", Side.BUY, D("1.80"), D("0.62")),
+        ("/MGCJ26", Side.SELL, D("1.80"), D("0.62")),
+    ]
+    # MGC is $10 a point: 4.50 x 10 = 45.00, the ledger's Amount.
+    buy, sell = parsed.executions
+    assert (sell.price - buy.price) * 10 == D("45.00")

@@ -257,7 +257,8 @@ def _instrument(row: Row, decimal_comma: bool | None) -> InstrumentSpec:
         except ValueError as error:
             raise row.error(str(error), "Strike") from None
     if symbol.startswith("/") or kind == "FUTURE":
-        return InstrumentSpec(symbol=symbol, asset_class=AssetClass.FUTURE)
+        # `/MGCJ26:XCEC` as the ledger writes it is the same contract as `/MGCJ26`.
+        return InstrumentSpec(symbol=_EXCHANGE.sub("", symbol), asset_class=AssetClass.FUTURE)
     if kind == "FOREX":
         return InstrumentSpec(symbol=symbol, asset_class=AssetClass.FOREX, currency=symbol[-3:])
     return InstrumentSpec(symbol=symbol, asset_class=AssetClass.STOCK)
