@@ -45,6 +45,7 @@ FIXTURE_FORMATS = {
     "webull-orders.csv": "webull",
     "webull-cancelled-after-part-fill.csv": "webull",
     "webull-options-named.csv": "webull",
+    "webull-unquoted-name-comma.csv": "webull",
 }
 DEFAULT_ZONES = {
     "thinkorswim": "America/New_York",

@@ -9,7 +9,10 @@ Layouts seen in public material (reference only, nothing copied):
 - samples/webull-cancelled-after-part-fill.csv: an order cancelled after 60 of 100 shares
   filled. Exporters that keep only `Filled` orders lose such fills; the same defect is reported
   against Robinhood exporters (jmfernandes/robin_stocks issues 225 and 275,
-  joshfraser/robinhood-to-csv issue 25).
+  joshfraser/robinhood-to-csv issue 25);
+- samples/webull-unquoted-name-comma.csv: a company name with a comma written unquoted
+  (`Tesla, Inc.`), which TradeTally had to relax its Webull parser for (GeneBO98/tradetally
+  pull request 245: "handle Name fields with commas").
 """
 
 from __future__ import annotations
@@ -50,3 +53,15 @@ def test_named_options_and_statuses_that_are_not_fills() -> None:
     ]
     assert parsed.executions[1].executed_at == utc(2026, 9, 3, 13, 30, 51)
     assert any("partly filled" in w for w in parsed.warnings)
+
+
+def test_an_unquoted_name_with_a_comma_does_not_shift_the_row() -> None:
+    name = "webull-unquoted-name-comma.csv"
+    parsed = parse_text(fixture_text(name), name)
+    got = [(e.instrument.symbol, e.side, e.quantity, e.price) for e in parsed.executions]
+    assert got == [
+        ("TSLA", Side.BUY, D(10), D("249.9000")),
+        ("TSLA", Side.SELL, D(10), D("252.1000")),
+        ("AAPL", Side.BUY, D(5), D("199.5000")),
+    ]
+    assert parsed.executions[1].executed_at == utc(2026, 3, 2, 15, 15, 41)

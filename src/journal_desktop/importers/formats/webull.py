@@ -20,6 +20,8 @@ again once it is done.
 - Options are `AAPL260320C00200000` (OCC without spaces; multiplier 100). A multi-leg order
   prints a summary row with a name such as `SPXW Vertical` and no symbol, then one row per leg;
   the legs are the fills and the summary row is skipped.
+- `Name` is not quoted, so a name with a comma (`Tesla, Inc.`) spills into the next cell; the
+  row is put back together (see `_read_orders`) rather than read one column off.
 - The export has no commission or fee columns (Webull's regulatory fees on sales are not in
   it), so commission and fees are zero.
 """
@@ -38,7 +40,7 @@ from journal_desktop.domain.imported import (
 from journal_desktop.domain.records import AssetClass, Side
 from journal_desktop.importers.registry import ImportFormat, register
 from journal_desktop.importers.symbols import parse_occ
-from journal_desktop.importers.table import Row, find_header_line, read_table
+from journal_desktop.importers.table import Row, Table, find_header_line, read_raw_table
 from journal_desktop.importers.times import BadTime, parse_with_zone
 
 NAME = "webull"
@@ -70,7 +72,7 @@ def detect(text: str, filename: str) -> int:
 
 def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     header = find_header_line(text, *REQUIRED, limit=5)
-    table = read_table(text, filename, header_line_index=header or 0)
+    table = _read_orders(text, filename, header or 0)
     table.require_columns(*REQUIRED)
     if not table.rows:
         raise ImportFileError(filename, "the file has a header but no orders")
@@ -104,6 +106,28 @@ def _filled_some(row: Row, comma: bool | None) -> bool:
     """Whether an order that ended unfilled had filled part first: a `Filled` above zero."""
     filled = row.text("Filled", required=False)
     return bool(filled) and row.amount("Filled", decimal_comma=comma) > 0
+
+
+def _read_orders(text: str, filename: str, header: int) -> Table:
+    """The orders table, with a company name that holds the delimiter put back together.
+
+    Webull writes `Name` unquoted, so `Tesla, Inc.` becomes two cells and every value after it
+    moves one column right (TradeTally had to relax its Webull parser for this, its pull
+    request 245). `Name` is the first column and the only one that can hold a comma, so a row
+    with more cells than the header (empty trailing cells aside) has its first cells joined.
+    """
+    raw = read_raw_table(text, filename, header_line_index=header)
+    width = len(raw.header)
+    rows = []
+    for line, record in raw.records:
+        cells = list(record)
+        while len(cells) > width and not cells[-1].strip():
+            cells.pop()
+        extra = len(cells) - width
+        if extra > 0 and raw.header[0] == "name":
+            cells = [raw.delimiter.join(cells[: extra + 1]), *cells[extra + 1 :]]
+        rows.append(raw.row(line, cells))
+    return Table(filename, raw.header, raw.header_line, tuple(rows), raw.delimiter)
 
 
 def _is_combo_summary(row: Row) -> bool:
