@@ -65,3 +65,15 @@ def test_an_unquoted_name_with_a_comma_does_not_shift_the_row() -> None:
         ("AAPL", Side.BUY, D(5), D("199.5000")),
     ]
     assert parsed.executions[1].executed_at == utc(2026, 3, 2, 15, 15, 41)
+
+
+def test_an_order_status_webull_does_not_print_is_reported() -> None:
+    text = (
+        "Name,Symbol,Side,Status,Filled,Total Qty,Price,Avg Price,Time-in-Force,Placed Time,"
+        "Filled Time\n"
+        "Acme,ACME,Buy,Filled,1,1,@1,1.00,DAY,03/02/2026 09:30:00 EST,03/02/2026 09:30:01 EST\n"
+        "Acme,ACME,Sell,Buy,1,1,@1,1.00,DAY,03/02/2026 09:30:00 EST,03/02/2026 09:30:01 EST\n"
+    )
+    parsed = parse_text(text, "orders.csv", "webull")
+    assert len(parsed.executions) == 1
+    assert any("'Buy'" in w and "shifted" in w for w in parsed.warnings)

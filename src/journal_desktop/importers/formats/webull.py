@@ -57,6 +57,10 @@ SIDES = {
 PARTIAL = frozenset({"partially filled", "partial filled", "partial"})
 #: Orders that are over without having filled completely: what they did fill is final.
 ENDED = frozenset({"cancelled", "canceled", "expired", "rejected", "failed"})
+#: Statuses of orders that are not fills (yet), skipped without a word.
+KNOWN_STATUSES = frozenset(
+    {"filled", *ENDED, "pending", "working", "submitted", "pending cancel", "cancelling"}
+)
 TIME_FORMATS = (
     "%m/%d/%Y %H:%M:%S",
     "%m/%d/%Y %H:%M",
@@ -79,10 +83,14 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     comma = table.decimal_comma("Filled", "Avg Price", default=table.delimiter == ";")
     executions: list[ImportedExecution] = []
     partial = ended = 0
+    unknown: dict[str, int] = {}
     for row in table.rows:
         status = " ".join(row.text("Status", required=False).lower().split())
         if status in PARTIAL:
             partial += 1
+        elif status not in KNOWN_STATUSES:
+            printed = row.text("Status", required=False)
+            unknown[printed] = unknown.get(printed, 0) + 1
         if _is_combo_summary(row):
             continue  # the summary row of a multi-leg order; its legs are the fills
         if status in ENDED and _filled_some(row, comma):
@@ -99,6 +107,11 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
         warnings.append(
             f"{ended} cancelled or expired orders had filled in part; their fills were imported"
         )
+    warnings.extend(
+        f"{count} orders with the status {status!r}, which is not a Webull order status, were "
+        "skipped; check that their rows are not shifted"
+        for status, count in unknown.items()
+    )
     return ParsedFile(NAME, tuple(executions), warnings=tuple(warnings))
 
 
