@@ -69,3 +69,16 @@ def test_an_empty_side_cell_is_still_an_error() -> None:
     with pytest.raises(ImportFileError) as caught:
         parse_text(text, "bad.csv")
     assert (caught.value.line, caught.value.column) == (2, "Side")
+
+
+def test_a_spreadsheet_s_am_pm_times() -> None:
+    text = (
+        "Date,Time,Symbol,Quantity,Price,Side\n"
+        "03/02/2026,9:31:05 AM,AAPL,10,200,Buy\n"
+        "03/02/2026,1:05:00 PM,AAPL,10,201,Sell\n"
+    )
+    buy, sell = parse_text(text, "sheet.csv").executions
+    assert (buy.executed_at, sell.executed_at) == (
+        utc(2026, 3, 2, 14, 31, 5),
+        utc(2026, 3, 2, 18, 5),
+    )

@@ -8,7 +8,8 @@ written for it therefore contain, is read the same way here:
   them that Tradervue names or implies (`BOT`, `SLD`, `B`, `S`, `Sold`, `Sell Short`, `SS`,
   `Buy to Cover`, `BTC`...); anything else is an error. The Side column may be left out, and
   then a negative Quantity is a sell and a positive one a buy;
-- dates `mm/dd/yyyy`, `mm-dd-yyyy`, `yyyy/mm/dd`, `yyyy-mm-dd` or `yyyymmdd`;
+- dates `mm/dd/yyyy`, `mm-dd-yyyy`, `yyyy/mm/dd`, `yyyy-mm-dd` or `yyyymmdd`; times in
+  24-hour `HH:MM:SS` as Tradervue asks, or with AM/PM as spreadsheets often rewrite them;
 - futures written `ESZ1`, `ESZ11`, `ES DEC 11`, `ES Dec11`, `ES 12-11` or `ES 12.11` are
   futures (a known root with an expiry, point value from the contract table) even without a
   Type column; an OCC option symbol (`SPY260320C00600000`) is an option;
@@ -89,6 +90,9 @@ DATE_FORMATS = (
     "%Y%m%d %H:%M:%S",
     "%m-%d-%Y %H:%M:%S",
     "%Y/%m/%d %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%Y-%m-%d %I:%M:%S %p",
 )
 ASSET_CLASSES = {
     "stock": AssetClass.STOCK,
