@@ -12,8 +12,9 @@ warning). `avgPrice`/`filledQty` are the order's average fill price and total fi
 quantity (`Avg Fill Price`/`Filled Qty` are read when those are blank); `Fill Time` is when it
 filled, while `Timestamp` is when it was placed and is used only by an export with no
 `Fill Time` column. The order id is the broker id. The report has no commission or fee column,
-so fills carry none. Contracts are futures (`MNQM6`); the point value comes from the contract
-table, with the `Product` column (`MNQ`) as the root to look up.
+so fills carry none; Tradovate's Fills report has them (format `tradovate-fills`). Contracts
+are futures (`MNQM6`); the point value comes from the contract table, with the `Product`
+column (`MNQ`) as the root to look up.
 
 Times carry no zone: Tradovate writes them in the zone set in the trader's platform, which
 the file does not name. No default can be right for everyone, so the default is UTC, and each
