@@ -18,6 +18,9 @@ import pytest
 from journal_desktop.domain.contracts import default_multiplier
 from journal_desktop.domain.imported import ImportFileError
 from journal_desktop.domain.records import AssetClass, Side
+from journal_desktop.importers.formats import generic
+from journal_desktop.importers.table import read_table
+from journal_desktop.importers.times import zone
 from tests.importers.support import fixture_text, parse_text, utc
 
 FMT = "generic"
@@ -82,3 +85,27 @@ def test_a_spreadsheet_s_am_pm_times() -> None:
         utc(2026, 3, 2, 14, 31, 5),
         utc(2026, 3, 2, 18, 5),
     )
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "03/02/2026,10:00:00,AAPL,-100,200.5,1,0.02,-0.01",
+        "03/02/2026,10:00:00,ESZ26,2,6010.25,2.25,,",
+        "03/02/2026,10:00:00,AAPL,0,200.5,1,,",
+        "2026/03/02,10:00:00,SPY260320C00600000,1,4.10,0.65,,",
+    ],
+)
+def test_side_less_rows_read_the_same_on_the_fast_and_the_row_by_row_paths(row: str) -> None:
+    text = f"Date,Time,Symbol,Quantity,Price,Commission,TransFee,ECNFee\n{row}\n"
+    tz = zone("America/New_York")
+    table = read_table(text, "f.csv")
+    try:
+        expected: object = generic._execution(table.rows[0], tz, "", 0, None)
+    except ImportFileError as error:
+        expected = str(error)
+    try:
+        got: object = generic.parse(text, "f.csv", tz, "").executions[0]
+    except ImportFileError as error:
+        got = str(error)
+    assert got == expected
