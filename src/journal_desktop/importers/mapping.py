@@ -27,6 +27,7 @@ from journal_desktop.domain.imported import (
 )
 from journal_desktop.domain.records import AssetClass, Side
 from journal_desktop.importers.numbers import infer_decimal_comma
+from journal_desktop.importers.ordering import oldest_first
 from journal_desktop.importers.table import Row, find_header_line, normalise_header, read_table
 from journal_desktop.importers.times import BadTime, LocalTimeReader
 
@@ -205,7 +206,8 @@ def _typed(data: dict[str, Any]) -> dict[str, Any]:
 def parse_with_mapping(
     text: str, filename: str, tz: tzinfo, account: str, mapping: ColumnMapping
 ) -> ParsedFile:
-    """Read a CSV by a column mapping: one execution per data row, all or nothing."""
+    """Read a CSV by a column mapping: one execution per data row, all or nothing, oldest
+    first (a file listing the newest first is read bottom up, see `ordering`)."""
     if not text.strip():
         raise ImportFileError(filename, "the file is empty")
     required = mapping.required_columns()
@@ -230,7 +232,7 @@ def parse_with_mapping(
     )
     if not executions:
         raise ImportFileError(filename, "the file has a header but no executions")
-    return ParsedFile(f"mapping:{mapping.name}", executions)
+    return oldest_first(ParsedFile(f"mapping:{mapping.name}", executions))
 
 
 def _execution(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from journal_desktop.domain.imported import ImportFileError, ParsedFile
+from journal_desktop.importers.ordering import oldest_first
 from journal_desktop.importers.text import UndecodableFile, decode_bytes
 from journal_desktop.importers.times import zone
 
@@ -83,7 +84,10 @@ def parse_file(
     timezone: str | None = None,
     account: str = "",
 ) -> ParsedFile:
-    """Decode, detect (unless named) and parse one broker file; errors name file and line."""
+    """Decode, detect (unless named) and parse one broker file; errors name file and line.
+
+    The executions come back oldest first even when the file lists the newest first (see
+    `ordering`)."""
     try:
         text = decode_bytes(data)
     except UndecodableFile as error:
@@ -93,7 +97,7 @@ def parse_file(
         tz = zone(timezone or fmt.default_timezone)
     except ValueError as error:
         raise ImportFileError(filename, str(error)) from None
-    return fmt.parse(text, filename, tz, account)
+    return oldest_first(fmt.parse(text, filename, tz, account))
 
 
 _loaded = False
