@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from pathlib import Path
 
 import httpx
@@ -164,3 +165,22 @@ def test_hash_round_trip_and_refusals() -> None:
 def test_production_cost_is_the_real_one() -> None:
     cost = PasswordHashing()
     assert (cost.memory_kib, cost.iterations) == (65536, 3)
+
+
+def test_concurrent_hashing_with_several_lanes_finishes() -> None:
+    """Two threads deriving Argon2id with lanes > 1 at once hung for good (cryptography on
+    OpenSSL's thread pool): two concurrent sign-ins froze the server's sign-in."""
+    cost = PasswordHashing(memory_kib=1024, iterations=1, lanes=4)
+    encoded = hash_secret(b"s" * 32, cost)
+    results: list[bool] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(verify_secret(b"s" * 32, encoded)), daemon=True
+        )
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == [True] * 4
