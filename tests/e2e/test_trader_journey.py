@@ -64,16 +64,17 @@ SLOW = 60_000
 S = TypeVar("S", bound=Screen)
 
 # The figures, worked out by hand from the sample files' lines.
-# generic.csv (stocks; each fee column is a cost whatever its printed sign):
+# generic.csv (stocks; TransFee and ECNFee are charges when positive and credits when
+# negative, as the Tradervue format says, so the cover's ECN fee of -0.25 is a rebate):
 #   TSLA short 100 @ 180.50, cover @ 178.25: 2.25 x 100, less (1.00 + 0.02 + 0.30) on the
-#   short and (1.00 + 0.00 + |-0.25|) on the cover.
-TSLA_NET = Decimal("225.00") - Decimal("1.32") - Decimal("1.25")  # 222.43
+#   short and (1.00 + 0.00 - 0.25) on the cover.
+TSLA_NET = Decimal("225.00") - Decimal("1.32") - Decimal("0.75")  # 222.93
 #   AAPL long 50 @ 175.10, sold @ 176.00: 0.90 x 50, less 0.50 and (0.50 + 0.01 + 0.10).
 AAPL_NET = Decimal("45.00") - Decimal("0.50") - Decimal("0.61")  # 43.89
 # tradovate-performance.csv (MNQ, 2 dollars a point, no fees in the file):
 #   4 long @ 19300.00 out @ 19250.00: -50 x 4 x 2; 5 long @ 19262.00 out @ 19382.00: 120 x 5 x 2.
 MNQ_NETS = (Decimal("-400.00"), Decimal("1200.00"))
-TOTAL_NET = TSLA_NET + AAPL_NET + sum(MNQ_NETS)  # 1,066.32 over four closed trades, 3 won
+TOTAL_NET = TSLA_NET + AAPL_NET + sum(MNQ_NETS)  # 1,066.82 over four closed trades, 3 won
 
 
 @dataclass
@@ -140,7 +141,7 @@ def journey(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path) -> Ite
 
 
 def test_a_traders_first_session(qtbot: QtBot, journey: Journey) -> None:
-    assert str(TOTAL_NET) == "1066.32"  # what the screens must show
+    assert str(TOTAL_NET) == "1066.82"  # what the screens must show
     window = first_run(qtbot, journey)
     dashboard = screen_of(window, DashboardScreen)
     trades = screen_of(window, TradesScreen)
@@ -160,7 +161,7 @@ def test_a_traders_first_session(qtbot: QtBot, journey: Journey) -> None:
     press(qtbot, window, Qt.Key.Key_2)
     assert window.current_screen is trades
     qtbot.waitUntil(lambda: trades.model.rowCount() == 4, timeout=SLOW)
-    qtbot.waitUntil(lambda: trades.count_label.text() == "4 trades, net +1,066.32", timeout=SLOW)
+    qtbot.waitUntil(lambda: trades.count_label.text() == "4 trades, net +1,066.82", timeout=SLOW)
 
     # -- 3. Open the TSLA trade, write notes, tag it, paste a screenshot, save, go back --------
     row = row_of(qtbot, trades, "TSLA")
@@ -200,7 +201,7 @@ def test_a_traders_first_session(qtbot: QtBot, journey: Journey) -> None:
     qtbot.keyClicks(search, "zebracorn")
     qtbot.waitUntil(
         lambda: (
-            trades.model.rowCount() == 1 and trades.count_label.text() == "1 trade, net +222.43"
+            trades.model.rowCount() == 1 and trades.count_label.text() == "1 trade, net +222.93"
         ),
         timeout=SLOW,
     )
@@ -213,10 +214,10 @@ def test_a_traders_first_session(qtbot: QtBot, journey: Journey) -> None:
     press(qtbot, window, Qt.Key.Key_1)
     assert window.current_screen is dashboard
     figures = dashboard_figures(qtbot, dashboard)
-    assert figures["net_pnl"] == "+1,066.32"
+    assert figures["net_pnl"] == "+1,066.82"
     assert figures["trades"] == "4"
     assert figures["gross_pnl"] == "+1,070.00"
-    assert figures["fees"] == "3.68"
+    assert figures["fees"] == "3.18"
     assert figures["win_rate"] == "75.0%"
     tag_rows = dashboard.breakdown_rows("tag")
     assert [r[0] for r in tag_rows] == [TAG], tag_rows
@@ -242,7 +243,7 @@ def test_a_traders_first_session(qtbot: QtBot, journey: Journey) -> None:
     # Reopen the trade from the dashboard's largest wins (the open_trade path).
     wins = dashboard.largest_wins
     tsla_item = item_of(wins, "TSLA")
-    assert tsla_item.text(2) == "+222.43"
+    assert tsla_item.text(2) == "+222.93"
     wins.setFocus()
     wins.setCurrentItem(tsla_item)
     qtbot.keyClick(wins, Qt.Key.Key_Return)
