@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from journal_desktop.server import signin
+from journal_desktop.server import passwords, signin
 from journal_desktop.server.throttle import Limits
 from journal_desktop.sync.client import SyncClient, SyncError
 from tests.server.harness import BASE_URL, Clock, Server, login_request, running, settings_for
@@ -119,3 +121,28 @@ def test_retry_after_is_on_the_raw_response(server: Server) -> None:
     assert response.status_code == 429
     assert response.headers["retry-after"] == str(15 * 60)
     assert response.json() == {"error": "too_many_attempts"}
+
+
+def test_concurrent_guesses_cannot_all_pass_the_check(tmp_path: Path) -> None:
+    """The check ran before the Argon2id work and the count after it: guesses sent together
+    all passed a check that had counted none of them (30 parallel wrong sign-ins for one
+    email were 30 guesses). Here every guess waits on the hashing while the others come in."""
+    with running(settings_for(tmp_path / "data")) as http:
+        server = Server(http=http, clock=Clock())
+        server.signed_in("alice@example.org").logout()
+        answers: list[int] = []
+
+        def guess() -> None:
+            body = login_request("alice@example.org", secret=WRONG).to_json()
+            answers.append(http.post("/v1/sessions", json=body).status_code)
+
+        threads = [threading.Thread(target=guess, daemon=True) for _ in range(12)]
+        with passwords._ONE_AT_A_TIME:  # no guess gets its hash before all have come in
+            for thread in threads:
+                thread.start()
+            deadline = time.monotonic() + 20
+            while len(answers) < 7 and time.monotonic() < deadline:
+                time.sleep(0.05)
+        for thread in threads:
+            thread.join(30)
+    assert sorted(answers) == [401] * 5 + [429] * 7

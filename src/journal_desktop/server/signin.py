@@ -1,11 +1,13 @@
 """POST /v1/sessions: sign-in, throttled per email and per client address, and audited.
 
-Order matters: the throttle is checked before any Argon2id work, so a locked email or address
-costs a read; an unknown email is verified against a dummy hash, so it takes as long as a wrong
-secret; every failure answers the same `invalid_credentials`. With TOTP on, a right secret
-without a code is `totp_required` (not counted); a wrong code or recovery code is a failure like
-a wrong secret. Failures are counted (and audited) in their own transaction; a success consumes
-the code, clears the email's counter and opens the session in one transaction.
+Order matters: the attempt is counted against the throttle before any Argon2id work (and given
+back if it was no failure), so a locked email or address costs one short transaction and
+concurrent guesses cannot all pass a check made before any of them was counted; an unknown
+email is verified against a dummy hash, so it takes as long as a wrong secret; every failure
+answers the same `invalid_credentials`. With TOTP on, a right secret without a code is
+`totp_required` (not counted); a wrong code or recovery code is a failure like a wrong secret.
+Failures are audited in their own transaction; a success consumes the code, clears the email's
+counter and opens the session in one transaction.
 """
 
 from __future__ import annotations
@@ -37,13 +39,13 @@ def _fail(
     state: ServerState,
     login: LoginRequest,
     address: str,
-    keys: dict[str, bytes],
+    locked: set[str],
     account_id: str | None,
 ) -> ApiError:
-    """Count and audit a failed attempt; the caller raises the returned 401."""
+    """Audit a failed attempt (`throttle.reserve` counted it; `locked`: the scopes it locks);
+    the caller raises the returned 401."""
     now = state.now()
     with write_transaction(state.engine) as conn:
-        locked = throttle.record_failure(conn, state.settings.throttle, keys, now)
 
         def note(event: str) -> None:
             audit.record(
@@ -95,15 +97,16 @@ def _open_session(
 
 def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResponse:
     keys = _throttle_keys(state, login, address)
-    with state.engine.begin() as conn:
-        throttle.check(conn, state.settings.throttle, keys, state.now())
+    with write_transaction(state.engine) as conn:
+        # Counted before the Argon2id work, so concurrent guesses cannot all pass the check.
+        would_lock = throttle.reserve(conn, state.settings.throttle, keys, state.now())
         row = conn.execute(
             select(accounts.c.id, accounts.c.auth_hash).where(accounts.c.email == login.email)
         ).first()
     # Verify something either way, so an unknown email costs the same time as a wrong secret.
     ok = verify_secret(login.auth_secret, row.auth_hash if row else state.dummy_hash)
     if row is None or not ok:
-        raise _fail(state, login, address, keys, row.id if row else None)
+        raise _fail(state, login, address, would_lock, row.id if row else None)
     with write_transaction(state.engine) as conn:
         # Only a right secret learns of a suspension. The row lock orders this sign-in with
         # `admin suspend`: either it sees the suspension, or its session is ended with the rest.
@@ -117,8 +120,11 @@ def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResp
             verdict = _SUSPENDED
         else:
             verdict = _second_factor(conn, state, row.id, login)
+        if verdict in (_SUSPENDED, _REQUIRED):  # the secret was right: not a failure
+            throttle.release(conn, keys)
         if verdict in (_PASSED, _RECOVERED):
             throttle.clear_email(conn, keys[throttle.EMAIL])
+            throttle.release(conn, {throttle.ADDRESS: keys[throttle.ADDRESS]})
             throttle.prune(conn, state.settings.throttle, state.now())
             answer = _open_session(conn, state, row.id, login, address)
             if verdict == _RECOVERED:
@@ -128,7 +134,7 @@ def _sign_in(state: ServerState, login: LoginRequest, address: str) -> LoginResp
         raise account_suspended()
     if verdict == _REQUIRED:
         raise ApiError(401, "totp_required")
-    raise _fail(state, login, address, keys, row.id)
+    raise _fail(state, login, address, would_lock, row.id)
 
 
 _PASSED, _RECOVERED, _REQUIRED, _WRONG = "passed", "recovered", "required", "wrong"

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, case, delete, select
+from sqlalchemy import Connection, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from journal_desktop.server.db import login_failures
@@ -87,6 +87,46 @@ def record_failure(conn: Connection, limits: Limits, keys: dict[str, bytes], now
         if count == limits.limit(scope):
             locked.add(scope)
     return locked
+
+
+def reserve(conn: Connection, limits: Limits, keys: dict[str, bytes], now: int) -> set[str]:
+    """Count this attempt as a failure in each scope before its secret is checked, or raise
+    429 too_many_attempts (the caller's transaction then rolls the counts back) if a scope
+    was already at its limit. Returns the scopes this attempt locks if it does fail.
+
+    Checking first and counting after the Argon2id work let concurrent guesses all pass a
+    check made before any of them was counted: 30 parallel wrong sign-ins for one email were
+    30 guesses, not 5. Counted first, each attempt holds the counter's row (the write lock on
+    SQLite) only for this short transaction, and the sixth sees the fifth's count. An attempt
+    that turns out not to be a failure gives its count back with `release`.
+    """
+    locked = record_failure(conn, limits, keys, now)
+    wait = 0
+    for scope, key in keys.items():
+        row = conn.execute(
+            select(login_failures.c.window_start, login_failures.c.failures).where(
+                login_failures.c.scope == scope, login_failures.c.key == key
+            )
+        ).one()
+        if row.failures > limits.limit(scope):
+            wait = max(wait, row.window_start + limits.window - now)
+    if wait > 0:
+        raise ApiError(429, "too_many_attempts", headers={"Retry-After": str(wait)})
+    return locked
+
+
+def release(conn: Connection, keys: dict[str, bytes]) -> None:
+    """Give back the count `reserve` took, for an attempt that was no failure after all."""
+    for scope, key in keys.items():
+        conn.execute(
+            update(login_failures)
+            .where(
+                login_failures.c.scope == scope,
+                login_failures.c.key == key,
+                login_failures.c.failures > 0,
+            )
+            .values(failures=login_failures.c.failures - 1)
+        )
 
 
 def clear_email(conn: Connection, key: bytes) -> None:
