@@ -12,17 +12,19 @@ QtCharts' QLineSeries renders every point it holds (its OpenGL mode is unavailab
 and on many remote desktops) and lives in PySide6-Addons, 160 MB more to install; pyqtgraph
 is a pure-Python package over Qt and numpy.
 
-Importing pyqtgraph costs 0.5-1.4 s here (it creates hundreds of Qt enum wrappers), so it is
-not imported with this module: the first chart starts the import on a background thread (it
-creates no Qt object, and the GUI thread's longest pause meanwhile measured 55 ms) and the plot
-is built when the first curve arrives, by when the import has usually finished alongside the
-dashboard's first read of the vault. The main window paints without waiting for it.
+Importing pyqtgraph costs 0.35-0.5 s here (it creates hundreds of Qt type and enum wrappers),
+so it is not imported with this module: the plot is built, and pyqtgraph imported, when the
+first curve arrives, after the main window has painted and the dashboard's figures are read.
+That import runs on the GUI thread, a pause of that length once per run. It used to run on a
+background thread, which kept the window answering meanwhile, but PySide6 creates its Python
+types lazily and that creation is not safe from two threads at once (the GUI thread creates
+types of its own while screens are built): a rare crash of the whole app, seen twice in test
+runs, is a worse price than one pause while the journal opens.
 """
 
 from __future__ import annotations
 
 import importlib
-import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -39,25 +41,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 
-_preload_started = threading.Event()
-
-
-def preload() -> None:
-    """Start importing pyqtgraph on a background thread, once (see the module docstring)."""
-    if _preload_started.is_set():
-        return
-    _preload_started.set()
-    threading.Thread(
-        # Not a daemon: quitting during the import waits for it, instead of finalizing the
-        # interpreter under a half-done import of Qt wrappers (which can crash at exit).
-        target=importlib.import_module,
-        args=("pyqtgraph",),
-        name="preload-pyqtgraph",
-    ).start()
-
-
 def _pyqtgraph() -> Any:
-    """The pyqtgraph module; waits for the background import if it is still running."""
+    """The pyqtgraph module, imported (on the GUI thread) the first time a plot is built."""
     return importlib.import_module("pyqtgraph")
 
 
@@ -94,7 +79,6 @@ class EquityCurveChart(QWidget):
         self._curve: Any = None
         self._zero: Any = None
         self._count = 0
-        preload()
 
     def _build(self) -> Any:
         if self._plot is not None:
