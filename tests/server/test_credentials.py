@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import threading
+import time
+
 import pytest
 from sqlalchemy import func, select
 
+from journal_desktop.server import passwords
 from journal_desktop.server.db import make_engine, metadata
 from journal_desktop.sync.client import SyncError
 from journal_desktop.sync.protocol import CredentialsChange, KdfParams, ManifestPut
@@ -118,3 +123,30 @@ def test_another_accounts_secret_cannot_delete(server: Server) -> None:
     with pytest.raises(SyncError):
         alice.delete_account(secret_for("bob@example.org"))
     assert alice.sessions()
+
+
+def test_concurrent_wrong_secrets_cannot_all_pass_the_check(server: Server) -> None:
+    """The check ran before the Argon2id work and the count after it: with a token, guesses
+    of the auth secret sent together all passed the check. Here every guess waits on the
+    hashing while the others come in."""
+    alice = server.signed_in("alice@example.org")
+    headers = {"Authorization": f"Bearer {alice.token}"}
+    wrong = base64.b64encode(b"w" * 32).decode()
+    answers: list[int] = []
+
+    def guess() -> None:
+        response = server.http.request(
+            "DELETE", "/v1/account", json={"auth_secret": wrong}, headers=headers
+        )
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, daemon=True) for _ in range(12)]
+    with passwords._ONE_AT_A_TIME:  # no guess gets its hash before all have come in
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 20
+        while len(answers) < 7 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    for thread in threads:
+        thread.join(30)
+    assert sorted(answers) == [403] * 5 + [429] * 7

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 
 import pyotp
 import pytest
 
+from journal_desktop.server import second_factor
 from journal_desktop.sync.client import SyncClient, SyncError
 from journal_desktop.sync.protocol import LoginRequest
 from tests.server.harness import Server, login_request
@@ -170,3 +173,40 @@ def test_a_new_setup_replaces_a_pending_secret(server: Server) -> None:
     with pytest.raises(SyncError):
         alice.totp_enable(_code(first.secret, server))
     alice.totp_enable(_code(second.secret, server))
+
+
+def test_concurrent_code_guesses_cannot_all_pass_the_check(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check ran in the guess's transaction and the count in another one after it: on
+    PostgreSQL guesses sent together all passed a check that had counted none of them. Here
+    every guess waits at the code check while the others come in."""
+    alice, _, _ = _enabled(server)
+    headers = {"Authorization": f"Bearer {alice.token}"}
+    arrived = threading.Event()
+    go_on = threading.Event()
+    real = second_factor.consume_totp
+
+    def slow(*args: object, **kwargs: object) -> bool:
+        arrived.set()
+        go_on.wait(10)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(second_factor, "consume_totp", slow)
+    answers: list[int] = []
+
+    def guess() -> None:
+        response = server.http.post(
+            "/v1/2fa/totp/disable", json={"code": "000000"}, headers=headers
+        )
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, daemon=True) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    assert arrived.wait(10)
+    time.sleep(0.5)  # the other guesses are in (at the check, or waiting for its lock)
+    go_on.set()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(answers) == [403] * 5 + [429] * 7

@@ -49,7 +49,7 @@ def _reauthenticate(
 ) -> tuple[str, str, dict[str, bytes]]:
     """Check the caller's current auth secret; return (email, stored hash, throttle keys) or
     raise 403."""
-    with state.engine.begin() as conn:
+    with write_transaction(state.engine) as conn:
         row = conn.execute(
             select(accounts.c.email, accounts.c.auth_hash).where(accounts.c.id == caller.account_id)
         ).first()
@@ -59,12 +59,14 @@ def _reauthenticate(
             throttle.EMAIL: throttle.key_for(state.secret, throttle.EMAIL, row.email),
             throttle.ADDRESS: throttle.key_for(state.secret, throttle.ADDRESS, caller.address),
         }
-        throttle.check(conn, state.settings.throttle, keys, state.now())
+        # Counted before the Argon2id work, as sign-in does (see `throttle.reserve`).
+        throttle.reserve(conn, state.settings.throttle, keys, state.now())
     if not verify_secret(secret, row.auth_hash):
         with write_transaction(state.engine) as conn:
-            throttle.record_failure(conn, state.settings.throttle, keys, state.now())
             _audit(conn, state, caller, audit.REAUTH_FAILED)
         raise ApiError(403, "invalid_credentials")
+    with write_transaction(state.engine) as conn:
+        throttle.release(conn, keys)  # the secret was right: no failure
     return row.email, row.auth_hash, keys
 
 

@@ -32,9 +32,9 @@ def _throttle_key(state: ServerState, email: str) -> dict[str, bytes]:
     return {throttle.EMAIL: throttle.key_for(state.secret, throttle.EMAIL, email)}
 
 
-def _bad_code(state: ServerState, keys: dict[str, bytes]) -> ApiError:
-    with write_transaction(state.engine) as conn:
-        throttle.record_failure(conn, state.settings.throttle, keys, state.now())
+def _bad_code() -> ApiError:
+    """A wrong code: `throttle.reserve` counted it already, in the transaction that checked it
+    (counted after, in a transaction of its own, concurrent guesses all passed the check)."""
     return ApiError(403, "invalid_code")
 
 
@@ -81,7 +81,7 @@ async def setup(request: Request) -> Response:
 def _enable(state: ServerState, caller: Caller, code: str) -> list[str]:
     with write_transaction(state.engine) as conn:
         keys = _throttle_key(state, _email_of(conn, caller.account_id))
-        throttle.check(conn, state.settings.throttle, keys, state.now())
+        throttle.reserve(conn, state.settings.throttle, keys, state.now())
         enabled = conn.execute(
             select(totp.c.enabled).where(totp.c.account_id == caller.account_id)
         ).scalar()
@@ -90,13 +90,14 @@ def _enable(state: ServerState, caller: Caller, code: str) -> list[str]:
         if enabled:
             raise ApiError(409, "totp_already_enabled")
         if second_factor.consume_totp(conn, state.totp_key, caller.account_id, code, state.now()):
+            throttle.release(conn, keys)
             conn.execute(
                 totp.update().where(totp.c.account_id == caller.account_id).values(enabled=True)
             )
             codes = second_factor.new_recovery_codes(conn, state.secret, caller.account_id)
             _audit(conn, state, caller, audit.TOTP_ENABLED)
             return codes
-    raise _bad_code(state, keys)
+    raise _bad_code()
 
 
 async def enable(request: Request) -> Response:
@@ -110,17 +111,18 @@ async def enable(request: Request) -> Response:
 def _disable(state: ServerState, caller: Caller, code: str) -> None:
     with write_transaction(state.engine) as conn:
         keys = _throttle_key(state, _email_of(conn, caller.account_id))
-        throttle.check(conn, state.settings.throttle, keys, state.now())
+        throttle.reserve(conn, state.settings.throttle, keys, state.now())
         if not second_factor.is_enabled(conn, caller.account_id):
             raise ApiError(409, "totp_not_enabled")
         ok = second_factor.consume_totp(conn, state.totp_key, caller.account_id, code, state.now())
         if not ok:
             ok = second_factor.consume_recovery_code(conn, state.secret, caller.account_id, code)
         if ok:
+            throttle.release(conn, keys)
             second_factor.remove(conn, caller.account_id)
             _audit(conn, state, caller, audit.TOTP_DISABLED)
             return
-    raise _bad_code(state, keys)
+    raise _bad_code()
 
 
 async def disable(request: Request) -> Response:
