@@ -2,8 +2,10 @@
 
 Each (scope, key) counts failures in a fixed window that opens with the first failure. Once the
 count reaches the scope's limit, sign-ins for that email (or from that address) are refused with
-429 and `Retry-After` until the window closes. The check runs before the Argon2id verification,
-so a flood of guesses costs the server a read, not a hash. Counters live in the database, so
+429 and `Retry-After` until the window closes. An attempt is counted (`reserve`) before its
+secret or code is checked, and given back (`release`) if it was no failure: so a flood of
+guesses costs the server one short transaction each, not a hash, and guesses sent together
+cannot all pass a check made before any of them was counted. Counters live in the database, so
 every process sharing it enforces the same limits; an increment is one atomic upsert.
 
 A success clears the email's counter only: clearing the address's too would let an attacker
@@ -41,24 +43,6 @@ class Limits:
 def key_for(server_secret: bytes, scope: str, value: str) -> bytes:
     message = f"throttle\x00{scope}\x00{value}".encode()
     return hmac.new(server_secret, message, hashlib.sha256).digest()
-
-
-def check(conn: Connection, limits: Limits, keys: dict[str, bytes], now: int) -> None:
-    """Raise 429 too_many_attempts if any of the scopes in `keys` is locked at `now`."""
-    wait = 0
-    for scope, key in keys.items():
-        row = conn.execute(
-            select(login_failures.c.window_start, login_failures.c.failures).where(
-                login_failures.c.scope == scope, login_failures.c.key == key
-            )
-        ).first()
-        if row is None:
-            continue
-        ends = row.window_start + limits.window
-        if row.failures >= limits.limit(scope) and ends > now:
-            wait = max(wait, ends - now)
-    if wait:
-        raise ApiError(429, "too_many_attempts", headers={"Retry-After": str(wait)})
 
 
 def record_failure(conn: Connection, limits: Limits, keys: dict[str, bytes], now: int) -> set[str]:
