@@ -214,6 +214,18 @@ def test_reimport_adds_nothing_and_undo_removes_the_batch(vault: Vault) -> None:
     assert vault.audit.verify().ok
 
 
+def test_the_duplicate_check_finds_every_stored_fill_past_a_query_of_fingerprints(
+    vault: Vault,
+) -> None:
+    """Fingerprints are looked up a few thousand per query: an overlapping export longer than
+    two queries adds only its new fills."""
+    first = _import(vault, _file(4_100))
+    assert first.new_executions == 4_100
+    overlapping = _import(vault, _file(4_600), "later.csv")
+    assert (overlapping.new_executions, overlapping.duplicates) == (500, 4_100)
+    assert vault.counts().executions == 4_600
+
+
 def test_new_fills_in_a_stored_position_keep_notes_tags_and_screenshots(vault: Vault) -> None:
     opening = HEADER + "03/02/2026,09:31:00,AAPL,100,10,Buy,1,0\n"
     _import(vault, opening.encode(), "a.csv")
