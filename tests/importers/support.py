@@ -10,8 +10,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from journal_desktop.domain.imported import ParsedFile
+from journal_desktop.domain.imported import ImportFileError, ParsedFile
 from journal_desktop.importers import parse_file
+from journal_desktop.importers.formats import generic
+from journal_desktop.importers.table import read_table
+from journal_desktop.importers.times import zone
 
 SHARED_SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 FIXTURES = Path(__file__).resolve().parent / "samples"
@@ -49,3 +52,19 @@ def utc(year: int, month: int, day: int, hour: int, minute: int, second: int = 0
 def utf16_le_with_bom(text: str) -> bytes:
     """What Excel's "Unicode text" save writes: UTF-16 little-endian after a BOM, CRLF lines."""
     return b"\xff\xfe" + text.replace("\n", "\r\n").encode("utf-16-le")
+
+
+def both_readings(text: str) -> tuple[object, object]:
+    """The first execution of a one-row generic file (or its error text) as the whole-file
+    fast path reads it, and as the row-by-row reader does."""
+    tz = zone("America/New_York")
+    table = read_table(text, "f.csv")
+    try:
+        expected: object = generic._execution(table.rows[0], tz, "", 0, None)
+    except ImportFileError as error:
+        expected = str(error)
+    try:
+        got: object = generic.parse(text, "f.csv", tz, "").executions[0]
+    except ImportFileError as error:
+        got = str(error)
+    return got, expected

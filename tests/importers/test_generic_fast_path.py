@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from journal_desktop.domain.imported import ImportFileError
 from journal_desktop.importers.formats import generic
 from journal_desktop.importers.numbers import AmountReader, infer_decimal_comma, parse_amount
 from journal_desktop.importers.table import read_raw_table, read_table
 from journal_desktop.importers.times import BadTime, DateTimeCellReader, parse_local, zone
+from tests.importers.support import both_readings
 
 ZONES = ["UTC", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/Havana"]
 
@@ -154,17 +154,7 @@ ROWS = [
 
 @pytest.mark.parametrize("row", ROWS)
 def test_each_row_reads_as_the_row_by_row_reading_does(row: str) -> None:
-    text = f"{HEADER}\n{row}\n"
-    tz = zone("America/New_York")
-    table = read_table(text, "f.csv")
-    try:
-        expected: object = generic._execution(table.rows[0], tz, "", 0, None)
-    except ImportFileError as error:
-        expected = str(error)
-    try:
-        got: object = generic.parse(text, "f.csv", tz, "").executions[0]
-    except ImportFileError as error:
-        got = str(error)
+    got, expected = both_readings(f"{HEADER}\n{row}\n")
     assert got == expected
 
 

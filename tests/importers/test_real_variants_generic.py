@@ -18,10 +18,7 @@ import pytest
 from journal_desktop.domain.contracts import default_multiplier
 from journal_desktop.domain.imported import ImportFileError
 from journal_desktop.domain.records import AssetClass, Side
-from journal_desktop.importers.formats import generic
-from journal_desktop.importers.table import read_table
-from journal_desktop.importers.times import zone
-from tests.importers.support import fixture_text, parse_text, utc
+from tests.importers.support import both_readings, fixture_text, parse_text, utc
 
 FMT = "generic"
 D = Decimal
@@ -98,14 +95,5 @@ def test_a_spreadsheet_s_am_pm_times() -> None:
 )
 def test_side_less_rows_read_the_same_on_the_fast_and_the_row_by_row_paths(row: str) -> None:
     text = f"Date,Time,Symbol,Quantity,Price,Commission,TransFee,ECNFee\n{row}\n"
-    tz = zone("America/New_York")
-    table = read_table(text, "f.csv")
-    try:
-        expected: object = generic._execution(table.rows[0], tz, "", 0, None)
-    except ImportFileError as error:
-        expected = str(error)
-    try:
-        got: object = generic.parse(text, "f.csv", tz, "").executions[0]
-    except ImportFileError as error:
-        got = str(error)
+    got, expected = both_readings(text)
     assert got == expected
