@@ -21,6 +21,12 @@ export would list them again under the same order. Commission is per order (`$1.
 Futures print as `ESH26` or `@ESH26` (multiplier from the contract table), options as
 `AAPL 260320C200` (stored under their OCC symbol, multiplier 100), stocks as themselves.
 
+The Order History export of TradeStation's current platforms is the same order list under
+other captions: `Order ID, Symbol, Side, Type, Qty, Filled Qty, Limit Price, Stop Price, Avg
+Fill Price, Status, Open Time, Close Time, Duration, Commission Fee, Expiration Date` (newer
+files in Sentence case: `Filled quantity`, `Avg fill price`, `Close time`). There `Type` is the
+order type (Market, Limit) and `Side` the direction; `Close Time` is when the order filled.
+
 Times are TradeManager's display time, the PC's local zone (the file does not say); the default
 is New York, and `--timezone` says otherwise.
 """
@@ -55,7 +61,7 @@ NAME = "tradestation"
 SYMBOL = "Symbol"
 STATUS = "Status"
 ORDER_ID = ("Order #", "Order ID", "Order Number")
-FILL_TIME = ("Filled/Canceled", "Filled Time", "Fill Time", "Filled")
+FILL_TIME = ("Filled/Canceled", "Filled Time", "Fill Time", "Filled", "Close Time")
 FILL_QTY = ("Qty Filled", "Filled Qty", "Filled Quantity", "Exec Qty")
 FILL_PRICE = ("Filled Price", "Avg Fill Price", "Average Fill Price", "Fill Price")
 DIRECTION = ("Side", "Type", "Action")
@@ -63,6 +69,8 @@ COMMISSION = ("Commission", "Commission Fee", "Comm")
 ACCOUNT = ("Account", "Account No", "Account #")
 #: Columns only TradeManager's grid has; one of them tells it from other order exports.
 DISTINCTIVE = ("Order #", "Qty Left", "Filled/Canceled", "Entered")
+#: The Order History export's pair of times (placed, and filled or cancelled).
+ORDER_HISTORY_TIMES = ("Open Time", "Close Time")
 SIDES = {
     "buy": Side.BUY,
     "buy to open": Side.BUY,
@@ -94,7 +102,7 @@ def detect(text: str, filename: str) -> int:
         if table.has_columns("B/S") or table.has_columns("Contract"):
             return 0
         if (
-            table.pick(*DISTINCTIVE)
+            (table.pick(*DISTINCTIVE) or table.has_columns(*ORDER_HISTORY_TIMES))
             and table.pick(*FILL_QTY)
             and table.pick(*FILL_PRICE)
             and table.has_columns(SYMBOL, STATUS)
