@@ -22,7 +22,7 @@ import dataclasses
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -146,6 +146,13 @@ class ExecutionInput:
     fees: Decimal = Decimal(0)
     #: None: the usual one (100 for options, the contract table for futures, else 1).
     multiplier: Decimal | None = None
+    #: An option's terms; required for options, empty for everything else. `symbol` is then
+    #: the contract's own symbol (the OCC form imports store, so a hand-entered closing fill
+    #: matches an imported opening one) and `underlying` what it is an option on.
+    underlying: str = ""
+    expiry: date | None = None
+    strike: Decimal | None = None
+    option_right: str = ""
 
 
 def is_manual(execution: Execution) -> bool:
@@ -354,12 +361,32 @@ def _instrument(vault: Vault, item: ExecutionInput) -> Instrument:
     symbol = item.symbol.strip().upper()
     if not symbol:
         raise EditRejected("Enter the symbol that was traded.")
+    if item.asset_class is not AssetClass.OPTION and (
+        item.expiry,
+        item.strike,
+        item.option_right,
+    ) != (None, None, ""):
+        raise EditRejected("Only an option has an expiry, a strike and a right.")
     for candidate in vault.instruments.by_symbol(symbol):
-        if candidate.asset_class is item.asset_class and (
-            item.multiplier is None or candidate.multiplier == item.multiplier
+        if (
+            candidate.asset_class is item.asset_class
+            and (item.multiplier is None or candidate.multiplier == item.multiplier)
+            and candidate.expiry == item.expiry
+            and candidate.strike == item.strike
+            and candidate.option_right == item.option_right
         ):
             return candidate
-    spec = InstrumentSpec(symbol=symbol, asset_class=item.asset_class, multiplier=item.multiplier)
+    if item.asset_class is AssetClass.OPTION:
+        _check_option_terms(item)
+    spec = InstrumentSpec(
+        symbol=symbol,
+        asset_class=item.asset_class,
+        multiplier=item.multiplier,
+        underlying=item.underlying.strip().upper(),
+        expiry=item.expiry,
+        strike=item.strike,
+        option_right=item.option_right,
+    )
     try:
         multiplier = default_multiplier(spec)
     except UnknownContract:
@@ -369,9 +396,30 @@ def _instrument(vault: Vault, item: ExecutionInput) -> Instrument:
         ) from None
     except ValueError as error:
         raise EditRejected(str(error)) from None
-    return vault.instruments.add(
-        Instrument(symbol=symbol, asset_class=item.asset_class, multiplier=multiplier)
-    )
+    try:
+        instrument = Instrument(
+            symbol=symbol,
+            asset_class=item.asset_class,
+            multiplier=multiplier,
+            underlying=spec.underlying,
+            expiry=item.expiry,
+            strike=item.strike,
+            option_right=item.option_right,
+        )
+    except InvalidRecord as error:
+        raise EditRejected(f"This instrument cannot be saved: {error}.") from None
+    return vault.instruments.add(instrument)
+
+
+def _check_option_terms(item: ExecutionInput) -> None:
+    """A new option contract needs its terms: without them, statistics could not tell two
+    strikes apart and an imported fill of the same contract would not match it."""
+    if item.expiry is None or item.strike is None or item.option_right not in ("C", "P"):
+        raise EditRejected("Enter the option's expiry, strike and right (call or put).")
+    if item.strike <= 0:
+        raise EditRejected(f"An option's strike must be positive, not {item.strike}.")
+    if not item.underlying.strip():
+        raise EditRejected("Enter the option's underlying symbol.")
 
 
 # -- split and merge ---------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from journal_desktop.domain.records import AssetClass, Instrument
+
 _CENT = Decimal("0.01")
 #: What a figure reads when it is undefined (no trades, no losses to divide by).
 UNDEFINED = "\N{EM DASH}"
@@ -54,6 +56,22 @@ def average_price(value: Decimal | None) -> str:
     if isinstance(exponent, int) and exponent < -AVERAGE_PLACES:
         value = value.quantize(_AVERAGE_UNIT, rounding=ROUND_HALF_EVEN)
     return number(value)
+
+
+def instrument_name(instrument: Instrument) -> str:
+    """An option as a trader says it, `AAPL 20 Mar 2026 200 Call`, rather than the padded
+    OCC symbol it is stored under; anything else by its symbol."""
+    if (
+        instrument.asset_class is not AssetClass.OPTION
+        or instrument.expiry is None
+        or instrument.strike is None
+        or instrument.option_right not in ("C", "P")
+    ):
+        return instrument.symbol
+    underlying = instrument.underlying or instrument.symbol[:6].strip()
+    right = "Call" if instrument.option_right == "C" else "Put"
+    expiry = f"{instrument.expiry.day} {instrument.expiry:%b %Y}"
+    return f"{underlying} {expiry} {number(instrument.strike)} {right}"
 
 
 def percent(fraction: Decimal | float | None, places: int = 1) -> str:

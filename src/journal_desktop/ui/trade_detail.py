@@ -388,6 +388,10 @@ class TradeDetailScreen(Screen):
             symbol=detail.instrument.symbol,
             asset_class=detail.instrument.asset_class,
             multiplier=detail.instrument.multiplier,
+            underlying=detail.instrument.underlying,
+            expiry=detail.instrument.expiry,
+            strike=detail.instrument.strike,
+            option_right=detail.instrument.option_right,
         )
 
     def open_add_execution(self) -> None:

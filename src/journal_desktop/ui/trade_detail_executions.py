@@ -7,7 +7,7 @@ in the desktop's local time zone and stored in UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from PySide6.QtCore import QDateTime, Qt
@@ -133,6 +133,10 @@ class InstrumentContext:
     symbol: str
     asset_class: AssetClass
     multiplier: Decimal | None
+    underlying: str = ""
+    expiry: date | None = None
+    strike: Decimal | None = None
+    option_right: str = ""
 
 
 class ExecutionDialog(QDialog):
@@ -217,4 +221,8 @@ class ExecutionDialog(QDialog):
             commission=commission or Decimal(0),
             fees=fees or Decimal(0),
             multiplier=self.context.multiplier,
+            underlying=self.context.underlying,
+            expiry=self.context.expiry,
+            strike=self.context.strike,
+            option_right=self.context.option_right,
         )

@@ -11,6 +11,7 @@ from journal_desktop.ui.formatting import (
     UNDEFINED,
     average_price,
     duration,
+    instrument_name,
     local_time,
     money,
     number,
@@ -54,7 +55,8 @@ class FiguresGrid(QWidget):
         """`AAPL · Long · Closed`."""
         trade = detail.trade
         status = "Open" if trade.status is TradeStatus.OPEN else "Closed"
-        return f"{detail.instrument.symbol} · {trade.direction.value.capitalize()} · {status}"
+        side = trade.direction.value.capitalize()
+        return f"{instrument_name(detail.instrument)} · {side} · {status}"
 
     def fill(self, detail: TradeDetail) -> None:
         trade = detail.trade

@@ -7,12 +7,15 @@ an imported one are computed by the same rules.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QDateTime, Signal
+from PySide6.QtCore import QDate, QDateTime, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -26,11 +29,24 @@ from PySide6.QtWidgets import (
 )
 
 from journal_desktop.domain.records import AssetClass, Side
+from journal_desktop.importers.symbols import option_contract, parse_occ
 from journal_desktop.storage.trade_editing import ExecutionInput
 from journal_desktop.ui.trade_detail_executions import parse_amount, to_utc
 
 TIME_FORMAT = "yyyy-MM-dd HH:mm:ss"
 ROW_COLUMNS = ("Side", "Quantity", "Price", "Time (local)", "Commission", "Fees")
+
+
+@dataclass(frozen=True, slots=True)
+class TypedInstrument:
+    """The instrument as the form reads it; an option's symbol is its OCC symbol."""
+
+    symbol: str
+    asset_class: AssetClass
+    underlying: str = ""
+    expiry: date | None = None
+    strike: Decimal | None = None
+    option_right: str = ""
 
 
 class NewTradeForm(QWidget):
@@ -59,6 +75,19 @@ class NewTradeForm(QWidget):
         self.multiplier = QLineEdit()
         self.multiplier.setAccessibleName("Contract multiplier")
         self.multiplier.setPlaceholderText("usual one (100 for options, table for futures)")
+        # An option is its underlying plus these terms; they show only for options.
+        self.expiry = QDateEdit(QDate.currentDate())
+        self.expiry.setDisplayFormat("yyyy-MM-dd")
+        self.expiry.setCalendarPopup(True)
+        self.expiry.setAccessibleName("Option expiry")
+        self.strike = QLineEdit()
+        self.strike.setAccessibleName("Option strike")
+        self.strike.setPlaceholderText("200 or 187.5")
+        self.option_right = QComboBox()
+        self.option_right.addItem("Call", "C")
+        self.option_right.addItem("Put", "P")
+        self.option_right.setAccessibleName("Option right (call or put)")
+        self.asset_class.currentIndexChanged.connect(self._show_option_terms)
 
         self.rows = QTableWidget(0, len(ROW_COLUMNS))
         self.rows.setHorizontalHeaderLabels(list(ROW_COLUMNS))
@@ -89,6 +118,10 @@ class NewTradeForm(QWidget):
         form.addRow("&Symbol", self.symbol)
         form.addRow("Asset &class", self.asset_class)
         form.addRow("&Multiplier", self.multiplier)
+        form.addRow("&Expiry", self.expiry)
+        form.addRow("S&trike", self.strike)
+        form.addRow("&Right", self.option_right)
+        self._form = form
         row_buttons = QHBoxLayout()
         row_buttons.addWidget(add_row)
         row_buttons.addWidget(remove_row)
@@ -103,6 +136,20 @@ class NewTradeForm(QWidget):
         layout.addWidget(self.rows, 1)
         layout.addLayout(row_buttons)
         layout.addLayout(actions)
+        self._show_option_terms()
+
+    def _show_option_terms(self) -> None:
+        is_option = self._asset_class() is AssetClass.OPTION
+        for field in (self.expiry, self.strike, self.option_right):
+            self._form.setRowVisible(field, is_option)
+        self.symbol.setPlaceholderText(
+            "underlying (AAPL), or the option's symbol (AAPL 260320C200)"
+            if is_option
+            else "AAPL, ES, EURUSD…"
+        )
+
+    def _asset_class(self) -> AssetClass:
+        return AssetClass(self.asset_class.currentData())  # Qt returns the str value
 
     def reset(self, accounts: tuple[str, ...]) -> None:
         """An empty form: a buy and a sell row, ready to fill in."""
@@ -112,6 +159,8 @@ class NewTradeForm(QWidget):
         self.account.setEditText(current or (accounts[0] if accounts else "Manual"))
         self.symbol.clear()
         self.multiplier.clear()
+        self.strike.clear()
+        self.expiry.setDate(QDate.currentDate())
         self.error.clear()
         self.rows.setRowCount(0)
         now = QDateTime.currentDateTime()
@@ -157,15 +206,12 @@ class NewTradeForm(QWidget):
 
     def read(self) -> list[ExecutionInput]:
         account = self.account.currentText().strip()
-        symbol = self.symbol.text().strip().upper()
         if not account:
             raise ValueError("Enter the account.")
-        if not symbol:
-            raise ValueError("Enter the symbol.")
+        instrument = self.read_instrument()
         multiplier = parse_amount(
             self.multiplier.text(), "multiplier", positive=True, optional=True
         )
-        asset_class = AssetClass(self.asset_class.currentData())  # Qt returns the str value
         result = []
         for row in range(self.rows.rowCount()):
             texts = [self._text(row, c) for c in range(1, len(ROW_COLUMNS))]
@@ -183,8 +229,12 @@ class NewTradeForm(QWidget):
             result.append(
                 ExecutionInput(
                     account=account,
-                    symbol=symbol,
-                    asset_class=asset_class,
+                    symbol=instrument.symbol,
+                    asset_class=instrument.asset_class,
+                    underlying=instrument.underlying,
+                    expiry=instrument.expiry,
+                    strike=instrument.strike,
+                    option_right=instrument.option_right,
                     side=Side(combo.currentData()),
                     quantity=quantity,
                     price=price,
@@ -198,6 +248,47 @@ class NewTradeForm(QWidget):
         if not result:
             raise ValueError("Enter at least one execution (quantity and price).")
         return result
+
+    def read_instrument(self) -> TypedInstrument:
+        """The symbol as typed, or for an option the contract its terms describe (a full
+        option symbol typed in the symbol field wins over the terms fields)."""
+        symbol = self.symbol.text().strip().upper()
+        if not symbol:
+            raise ValueError("Enter the symbol.")
+        asset_class = self._asset_class()
+        if asset_class is not AssetClass.OPTION:
+            return TypedInstrument(symbol, asset_class)
+        contract = parse_occ(symbol)
+        if contract is None:
+            if not symbol.replace(".", "").replace("/", "").isalnum():
+                raise ValueError(
+                    f"{symbol} is not an underlying symbol; type the underlying (AAPL) and "
+                    "fill in expiry, strike and right, or the whole option symbol."
+                )
+            strike = parse_amount(self.strike.text(), "option's strike", positive=True)
+            assert strike is not None
+            expiry = self.expiry.date()
+            try:
+                contract = option_contract(
+                    symbol,
+                    date(expiry.year(), expiry.month(), expiry.day()),
+                    str(self.option_right.currentData()),
+                    strike,
+                )
+            except ValueError as error:
+                raise ValueError(f"This option cannot be entered: {error}.") from None
+        try:
+            occ = contract.occ_symbol()
+        except ValueError as error:
+            raise ValueError(f"This option cannot be entered: {error}.") from None
+        return TypedInstrument(
+            symbol=occ,
+            asset_class=AssetClass.OPTION,
+            underlying=contract.underlying,
+            expiry=contract.expiry,
+            strike=contract.strike,
+            option_right=contract.right,
+        )
 
     def _text(self, row: int, column: int) -> str:
         item = self.rows.item(row, column)
