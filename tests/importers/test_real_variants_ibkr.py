@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from journal_desktop.domain.records import Side
 from tests.importers.support import fixture_text, parse_text, utc
 
@@ -43,3 +45,76 @@ def test_execution_rows_restate_their_order_and_are_not_counted_twice() -> None:
     # 100 x 1.65 - 2.00 commission = 163.00.
     buy, sell = parsed.executions
     assert (sell.price - buy.price) * 100 - buy.commission - sell.commission == D("163.00")
+
+
+FOREX_IN_BASE = """Statement,Header,Field Name,Field Value
+Account Information,Header,Field Name,Field Value
+Account Information,Data,Account,U7654321
+Account Information,Data,Base Currency,{base}
+Trades,Header,DataDiscriminator,Asset Category,Currency,Symbol,Date/Time,Quantity,T. Price,,\
+Proceeds,Comm in {base},,,,MTM in {base},Code
+Trades,Data,Order,Forex,{currency},USD.{currency},"2025-01-15, 14:33:56","-20,000",0.90358,,\
+18071.6,-1.93502,,,,-11,
+Trades,SubTotal,,Forex,{currency},USD.{currency},,-20000,,,18071.6,-1.93502,,,,-11,
+Trades,Total,,Forex,{currency},,,,,,18071.6,-1.93502,,,,-11,
+"""
+
+
+@pytest.mark.parametrize(
+    ("base", "currency", "warned"), [("CHF", "CHF", False), ("EUR", "CHF", True)]
+)
+def test_forex_commission_in_the_base_currency_is_read(
+    base: str, currency: str, warned: bool
+) -> None:
+    text = FOREX_IN_BASE.format(base=base, currency=currency)
+    parsed = parse_text(text, "U7654321.csv")
+    assert parsed.format_name == FMT
+    (fill,) = parsed.executions
+    assert (fill.account, fill.side, fill.quantity, fill.price) == (
+        "U7654321",
+        Side.SELL,
+        D(20000),
+        D("0.90358"),
+    )
+    assert fill.commission == D("1.93502")
+    assert fill.instrument.currency == currency
+    assert any(base in w and "line 6" in w for w in parsed.warnings) is warned
+
+
+PADDED = """Statement,Header,Field Name,Field Value;;;;;;;;;;;;;
+Statement,Data,BrokerName,Interactive Brokers (U.K.) Limited;;;;;;;;;;;;;
+Account Information,Header,Field Name,Field Value;;;;;;;;;;;;;
+Account Information,Data,Account,U9876543;;;;;;;;;;;;;
+Account Information,Data,Base Currency,CHF;;;;;;;;;;;;;
+Total P/L for Statement Period,,,,,,,,,,,,78.355887,;;;;;;;;;;;;;
+Codes,Header,Code,Meaning;;;;;;;;;;;;;
+Codes,Data,IM,A portion of the order was executed; IB acted as agent.;;;;;;;;;;;;
+Trades,Header,DataDiscriminator,Asset Category,Currency,Symbol,Date/Time,Quantity,T. Price,\
+C. Price,Notional Value,Comm/Fee,Basis,Realized P/L,Realized P/L %,MTM P/L,Code;;;;;;;;;;;;;
+"Trades,Data,Order,Futures,USD,MESU6,""2026-08-04, 07:01:59"",1,7644,7765.5,-38220,-0.62,\
+38220.62,0,0,607.5,O";;;;;;;;;;;;;
+"Trades,Data,Order,Futures,USD,MESU6,""2026-08-04, 07:27:50"",-1,7647,7765.5,38235,-0.62,\
+-38220.62,13.76,0.036,-592.5,C";;;;;;;;;;;;;
+Trades,SubTotal,,Futures,USD,MESU6,,0,,,15,-1.24,0,13.76,,15,;;;;;;;;;;;;;
+Fees,Header,Subtitle,Currency,Date,Description,Amount;;;;;;;;;;;;;
+Fees,Data,Other Fees,CHF,2026-08-03,CME Level I,-1.25;;;;;;;;;;;;;
+"""
+
+
+def test_a_statement_padded_by_a_semicolon_spreadsheet_reads_as_the_original() -> None:
+    text = PADDED
+    parsed = parse_text(text, "stmt.csv")
+    assert parsed.format_name == FMT
+    got = [
+        (e.account, e.instrument.symbol, e.side, e.quantity, e.price, e.commission, e.line)
+        for e in parsed.executions
+    ]
+    assert got == [
+        ("U9876543", "MESU6", Side.BUY, D(1), D(7644), D("0.62"), 10),
+        ("U9876543", "MESU6", Side.SELL, D(1), D(7647), D("0.62"), 11),
+    ]
+    # EDT (UTC-4) in August.
+    assert parsed.executions[0].executed_at == utc(2026, 8, 4, 11, 1, 59)
+    # MES at $5 a point: 3 points = $15.00 gross, less $1.24 = $13.76, the row's Realized P/L.
+    buy, sell = parsed.executions
+    assert (sell.price - buy.price) * 5 - buy.commission - sell.commission == D("13.76")

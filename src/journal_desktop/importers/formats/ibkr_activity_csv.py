@@ -3,7 +3,8 @@
 The statement is many tables in one file; every row starts with its section's name and a row
 kind (`Trades,Header,...`, `Trades,Data,...`, `Trades,SubTotal,...`, `Trades,Total,...`), and a
 section may restate its header when the columns change (Forex trades have `Comm in USD` where
-stocks have `Comm/Fee`). Fills are the `Data` rows whose DataDiscriminator is `Order`; when the
+stocks have `Comm/Fee`; `Comm in CHF`, `Comm in CAD` and so on when the account's base currency
+is not the dollar). Fills are the `Data` rows whose DataDiscriminator is `Order`; when the
 statement also lists each order's executions (`Trade` or `Execution` rows, as in public
 parsers' test statements) those restate the same quantity and are skipped, and a statement
 with no `Order` rows at all (older layouts) is read from its `Trade` rows instead. SubTotal,
@@ -15,10 +16,15 @@ Account Information. Quantities are signed and may carry thousands separators (`
 commissions are negative. Multipliers and option details come from the Financial Instrument
 Information section when the statement has one, else from the option symbol (`AAPL 20MAR26
 200 C`). IBKR prints times in Eastern time unless the account is set otherwise.
+
+A statement opened in a spreadsheet of a semicolon locale comes back as one column: each line
+padded with `;` and, when it held quotes, wrapped whole in quotes; such a file is unwrapped to
+the lines IBKR wrote before it is read.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -60,7 +66,8 @@ DATE_TIME_FORMATS = (
     "%m/%d/%Y, %H:%M:%S",
 )
 REQUIRED = ("Asset Category", "Symbol", "Date/Time", "Quantity", "T. Price")
-COMMISSION_COLUMNS = ("Comm/Fee", "Comm in USD")
+#: The Forex block's commission column, `Comm in ` and the account's base currency.
+COMMISSION_IN = "comm in "
 #: `AAPL 20MAR26 200 C`, `IWM 20JAN17 135.0 C`: underlying, expiry, strike, right.
 OPTION_SYMBOL = re.compile(
     r"(?P<underlying>\S+(?: \S+)*?) (?P<expiry>\d{1,2}[A-Z]{3}\d{2}) "
@@ -90,7 +97,7 @@ def detect(text: str, filename: str) -> int:
 def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     if not text.strip():
         raise ImportFileError(filename, "the file is empty")
-    statement = _read_sections(text, filename)
+    statement = _read_sections(_unpad(text), filename)
     rows = _fill_rows(statement.trades)
     if not rows:
         raise ImportFileError(
@@ -99,7 +106,7 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     decimal_comma = infer_decimal_comma(
         row.values.get(normalise_header(c), "")
         for row in rows
-        for c in ("Quantity", "T. Price", *COMMISSION_COLUMNS)
+        for c in ("Quantity", "T. Price", _commission_column(row) or "")
     )
     read_time = LocalTimeReader(DATE_TIME_FORMATS, tz)
     warnings: list[str] = []
@@ -119,6 +126,23 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     if not executions:
         raise ImportFileError(filename, "the statement's Trades section has no executions")
     return ParsedFile(FORMAT_NAME, tuple(executions), warnings=tuple(warnings))
+
+
+def _unpad(text: str) -> str:
+    """The statement as IBKR wrote it, from one a spreadsheet in a semicolon locale opened as
+    one column and saved: every line padded with `;` to the widest, and a line holding quotes
+    wrapped whole in quotes with its own quotes doubled. Line numbers stay the file's."""
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    if not re.match(r'\ufeff?"?Statement,Header,.*;\s*$', first):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        stripped = line.rstrip("\r").rstrip(";")
+        if stripped.startswith('"'):
+            cells = next(csv.reader([stripped], delimiter=";"), [])
+            stripped = cells[0] if len(cells) == 1 else stripped
+        lines.append(stripped)
+    return "\n".join(lines)
 
 
 def _read_sections(text: str, filename: str) -> _Statement:
@@ -188,17 +212,22 @@ def _execution(
     quantity = row.amount("Quantity", decimal_comma=decimal_comma)
     if quantity == 0:
         raise row.error("a quantity of zero is not an execution", "Quantity")
-    commission_column = next((c for c in COMMISSION_COLUMNS if _has_column(row, c)), None)
+    commission_column = _commission_column(row)
     commission = (
         row.amount(commission_column, required=False, decimal_comma=decimal_comma)
         if commission_column
         else Decimal(0)
     )
     currency = (row.text("Currency", required=False) or "USD").upper()
-    if commission and commission_column == "Comm in USD" and currency != "USD":
+    commission_currency = (
+        commission_column[len(COMMISSION_IN) :].strip().upper()
+        if commission_column and commission_column.startswith(COMMISSION_IN)
+        else currency
+    )
+    if commission and commission_currency != currency:
         warnings.append(
-            f"{row.file}, line {row.line}: the commission is in USD, the trade in {currency};"
-            f" it was taken as {currency}"
+            f"{row.file}, line {row.line}: the commission is in {commission_currency}, the trade"
+            f" in {currency}; it was taken as {currency}"
         )
     try:
         executed_at = read_time(row.text("Date/Time"))
@@ -217,8 +246,12 @@ def _execution(
     )
 
 
-def _has_column(row: Row, column: str) -> bool:
-    return normalise_header(column) in row.values
+def _commission_column(row: Row) -> str | None:
+    """`Comm/Fee`, or the Forex block's `Comm in USD` (`Comm in CHF`, `Comm in CAD`: the
+    account's base currency) as the row's header names it."""
+    if "comm/fee" in row.values:
+        return "comm/fee"
+    return next((name for name in row.values if name.startswith(COMMISSION_IN)), None)
 
 
 def _instrument(
