@@ -9,10 +9,8 @@ from __future__ import annotations
 import base64
 import hmac
 import secrets
-import threading
 
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-
+from journal_desktop.argon2 import derive_argon2id
 from journal_desktop.server.settings import PasswordHashing
 
 HASH_BYTES = 32
@@ -27,18 +25,8 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
 
 
-#: One Argon2id derivation at a time in this process. cryptography (48, on OpenSSL's thread
-#: pool) hangs for good when two threads derive with more than one lane at once: two
-#: concurrent sign-ins froze both requests, and a burst of them left every later sign-in a
-#: 500 (MemoryError). It also bounds the memory a burst can take (64 MiB a derivation) and
-#: costs no throughput: one derivation already runs its lanes on several cores.
-_ONE_AT_A_TIME = threading.RLock()
-
-
 def _derive(secret: bytes, salt: bytes, m: int, t: int, p: int, length: int) -> bytes:
-    kdf = Argon2id(salt=salt, length=length, iterations=t, lanes=p, memory_cost=m)
-    with _ONE_AT_A_TIME:
-        return kdf.derive(secret)
+    return derive_argon2id(secret, salt, memory_kib=m, iterations=t, lanes=p, length=length)
 
 
 def hash_secret(secret: bytes, cost: PasswordHashing) -> str:

@@ -15,7 +15,8 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from journal_desktop.argon2 import derive_argon2id
 
 #: Never derive with less than this, whatever a file says (64 MiB, 3 passes).
 MIN_MEMORY_KIB = 64 * 1024
@@ -60,14 +61,14 @@ class Argon2Parameters:
 
 def derive_key(passphrase: str, salt: bytes, params: Argon2Parameters) -> bytes:
     params.check_floor()
-    kdf = Argon2id(
-        salt=salt,
-        length=32,
+    return derive_argon2id(
+        passphrase.encode("utf-8"),
+        salt,
+        memory_kib=params.memory_kib,
         iterations=params.iterations,
         lanes=params.lanes,
-        memory_cost=params.memory_kib,
+        length=32,
     )
-    return kdf.derive(passphrase.encode("utf-8"))
 
 
 def _b64(data: bytes) -> str:
