@@ -118,3 +118,37 @@ def test_a_statement_padded_by_a_semicolon_spreadsheet_reads_as_the_original() -
     # MES at $5 a point: 3 points = $15.00 gross, less $1.24 = $13.76, the row's Realized P/L.
     buy, sell = parsed.executions
     assert (sell.price - buy.price) * 5 - buy.commission - sell.commission == D("13.76")
+
+
+def test_the_trade_confirmation_flex_csv_is_read() -> None:
+    name = "ibkr-flex-trade-confirmation.csv"
+    parsed = parse_text(fixture_text(name), name)
+    assert parsed.format_name == "ibkr-flex-csv"
+    got = [
+        (e.account, e.instrument.symbol, e.instrument.currency, e.side, e.quantity, e.price)
+        for e in parsed.executions
+    ]
+    assert got == [
+        ("U1234567", "EXSA", "EUR", Side.BUY, D(70), D("50.04")),
+        ("U1234567", "EXSA", "EUR", Side.SELL, D(70), D("51.11")),
+    ]
+    buy, sell = parsed.executions
+    # Eastern (EST, UTC-5) by default, as for every Flex query.
+    assert (buy.executed_at, sell.executed_at) == (
+        utc(2026, 3, 3, 15, 32, 45),
+        utc(2026, 3, 4, 12, 15, 50),
+    )
+    assert (buy.commission, sell.commission) == (D("1.7514"), D("1.78885"))
+    assert buy.broker_execution_id == "0000aaaa.11111111.01.01"
+    # 70 x 1.07 = EUR 74.90 gross, 3.54025 of commissions: EUR 71.35975 net.
+    gross = (sell.price - buy.price) * 70
+    assert (gross, gross - buy.commission - sell.commission) == (D("74.90"), D("71.35975"))
+
+
+def test_trade_confirmation_commission_currency_and_tax_are_read() -> None:
+    name = "ibkr-flex-trade-confirmation.csv"
+    text = fixture_text(name).replace('"EUR","0","O"', '"USD","-0.25","O"')
+    buy, _ = parse_text(text, name).executions
+    assert buy.fees == D("0.25")
+    parsed = parse_text(text, name)
+    assert any("line 2" in w and "USD" in w for w in parsed.warnings)

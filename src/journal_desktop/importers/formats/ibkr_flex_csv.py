@@ -6,9 +6,10 @@ other with nothing between them. With "Include section code and line descriptor"
 starts with `HEADER`/`DATA` and a section code, and with "Include header and trailer records"
 there are `BOF`/`BOA`/`BOS`/`EOS`/`EOA`/`EOF` rows around them. All three layouts are read: a
 table is taken as trades when its header has the Trades fields (Symbol, Quantity, TradePrice
-and a date), and every other table is passed over. The fields themselves follow the XML
-format's rules (`ibkr_flex_xml.flex_execution`): EXECUTION level only, signed quantity,
-negative commission, times in the account's zone (Eastern by default).
+and a date), and every other table is passed over. A Trade Confirmation query's CSV is read the
+same way; its fields are `Price`, `Commission`, `CommissionCurrency` and `ExecID`. The fields
+themselves follow the XML format's rules (`ibkr_flex_xml.flex_execution`): EXECUTION level
+only, signed quantity, negative commission, times in the account's zone (Eastern by default).
 """
 
 from __future__ import annotations
@@ -65,9 +66,12 @@ def _is_header(cells: Sequence[str]) -> bool:
 
 def _is_trades_header(cells: Sequence[str]) -> bool:
     names = {compact(cell) for cell in cells}
+    # The Trade Confirmation query names the price `Price` (beside `Buy/Sell`), not TradePrice.
+    priced = "tradeprice" in names or {"price", "buysell"} <= names
     return (
         _is_header(cells)
-        and {"quantity", "tradeprice"} <= names
+        and priced
+        and "quantity" in names
         and bool(names & {"datetime", "tradedate"})
     )
 
