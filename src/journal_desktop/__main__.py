@@ -1,3 +1,3 @@
-from journal_desktop.cli import main
+from journal_desktop.launch import main
 
 raise SystemExit(main())

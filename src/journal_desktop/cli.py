@@ -7,9 +7,7 @@ file, full disk) is a VaultError: one sentence on stderr and a non-zero exit, ne
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -17,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from journal_desktop import __version__, terminal
+from journal_desktop import __version__, launch, terminal
 from journal_desktop.cli_trading import TradingCommands, add_trading_commands
 from journal_desktop.domain.records import Mood
 from journal_desktop.storage import backup as backups
@@ -369,27 +367,9 @@ def cmd_default(args: argparse.Namespace) -> int:
     return cmd_status(args)
 
 
-def _no_display() -> bool:
-    """On Linux and BSD a window needs X11 or Wayland (or a Qt platform chosen explicitly)."""
-    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return False
-    names = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    return not any(os.environ.get(name) for name in names)
-
-
 def cmd_gui(args: argparse.Namespace) -> int:
-    """Open the desktop window; Qt is imported only now, so the CLI stays fast without it."""
-    if _no_display():
-        print(
-            "journal-desktop: no display was found for the desktop window; run it in a "
-            "graphical session, or use the commands in `journal-desktop --help`.",
-            file=sys.stderr,
-        )
-        return EXIT_FAILURE
-    app = importlib.import_module("journal_desktop.ui.app")
-    gui_args = ["--data-dir", str(args.data_dir)] if args.data_dir else []
-    result: int = app.main(gui_args)
-    return result
+    """Open the desktop window (the bare command goes there without the CLI: `launch`)."""
+    return launch.open_window(["--data-dir", str(args.data_dir)] if args.data_dir else [])
 
 
 # -- parser --------------------------------------------------------------------------------

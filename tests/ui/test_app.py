@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from journal_desktop import cli
+from journal_desktop import cli, launch
 from journal_desktop.storage.metadata import KeyStorage
 from tests.ui.shell_helpers import create_vault, folder_digest
 
@@ -23,6 +23,34 @@ def test_no_arguments_means_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli.main(["gui", "--data-dir", "/somewhere"]) == 7
     assert cli.main(["--data-dir", "/elsewhere", "gui"]) == 7
     assert seen == [None, "/somewhere", "/elsewhere"]
+
+
+def test_the_bare_command_opens_the_window_without_the_cli(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    windows: list[list[str]] = []
+    commands: list[list[str]] = []
+    monkeypatch.setattr(launch, "open_window", lambda args: windows.append(args) or 7)
+    monkeypatch.setattr(cli, "main", lambda args: commands.append(list(args)) or 3)
+    assert launch.main([]) == 7
+    assert launch.main(["gui"]) == 7
+    assert launch.main(["stats", "--json"]) == 3
+    assert launch.main(["gui", "--data-dir", "/somewhere"]) == 3  # the CLI reads its options
+    assert windows == [[], []]
+    assert commands == [["stats", "--json"], ["gui", "--data-dir", "/somewhere"]]
+
+
+def test_the_window_path_imports_no_storage_before_qt() -> None:
+    """`journal-desktop` alone must not pay for the CLI's imports before the window starts."""
+    code = (
+        "import sys, journal_desktop.launch as l; l.no_display = lambda: True; l.main([]); "
+        "print(sorted(m for m in sys.modules if m.startswith('journal_desktop')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "journal_desktop.cli" not in result.stdout
+    assert "journal_desktop.storage" not in result.stdout
 
 
 def test_the_cli_does_not_import_qt() -> None:
@@ -42,13 +70,17 @@ def test_without_a_display_the_window_is_refused_with_a_sentence() -> None:
         for k, v in os.environ.items()
         if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
     }
-    code = "import sys, journal_desktop.cli as c; sys.exit(c.main([]))"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert result.returncode == 1
-    assert "no display was found" in result.stderr
-    assert "Traceback" not in result.stderr
+    for code in (
+        "import sys, journal_desktop.cli as c; sys.exit(c.main([]))",
+        "import sys, journal_desktop.launch as l; sys.exit(l.main([]))",
+        "import sys, journal_desktop.launch as l; sys.exit(l.main(['gui', '--data-dir', 'x']))",
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert result.returncode == 1
+        assert "no display was found" in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 #: Runs `ui.app.main` in a child process (its event loop and quit would end this process's
