@@ -33,7 +33,7 @@ from journal_desktop.server import (
 )
 from journal_desktop.server.db import make_engine, migrate
 from journal_desktop.server.http import ApiError, encoded, read_body, wants_msgpack
-from journal_desktop.server.middleware import SecurityHeaders
+from journal_desktop.server.middleware import BodyTimeout, SecurityHeaders
 from journal_desktop.server.passwords import hash_secret
 from journal_desktop.server.settings import Settings, load_or_create_secret
 from journal_desktop.server.state import ServerState
@@ -163,7 +163,8 @@ def create_app(settings: Settings, *, benchmark_echo: bool = False) -> Starlette
     return Starlette(
         routes=ROUTES + (_echo_routes() if benchmark_echo else []),
         middleware=[
-            Middleware(SecurityHeaders, hsts=settings.tls, trust_proxy_proto=settings.behind_proxy)
+            Middleware(SecurityHeaders, hsts=settings.tls, trust_proxy_proto=settings.behind_proxy),
+            Middleware(BodyTimeout, timeout=settings.body_timeout),  # inside: its 408 has them
         ],
         exception_handlers={
             ApiError: _api_error,

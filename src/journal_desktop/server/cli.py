@@ -12,6 +12,7 @@ copies a SQLite database online, and `audit verify` checks the security log's ha
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import getpass
 import ipaddress
@@ -59,6 +60,17 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> float:
+    """A positive, finite number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < seconds < 24 * 3600:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 86400 seconds")
+    return seconds
+
+
 def _tls_problem(cert: Path, key: Path) -> str | None:
     """Why the certificate and key cannot serve TLS, or None: checked before uvicorn starts,
     which met a missing or mismatched file with a traceback."""
@@ -99,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--behind-proxy",
         action="store_true",
         help="TLS ends at a reverse proxy; trust its X-Forwarded-For/-Proto headers",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="a request body must arrive within this many seconds of its headers, or 408 "
+        "(default 30)",
     )
     serve.add_argument(
         "--workers",
@@ -223,6 +243,8 @@ def serve(args: argparse.Namespace) -> int:
         behind_proxy=args.behind_proxy,
         tls=tls,
     )
+    if args.body_timeout is not None:
+        settings = dataclasses.replace(settings, body_timeout=args.body_timeout)
     options: dict[str, object] = {
         "host": args.host,
         "port": args.port,
@@ -243,6 +265,7 @@ def serve(args: argparse.Namespace) -> int:
             "database_url": settings.database_url,
             "behind_proxy": settings.behind_proxy,
             "tls": settings.tls,
+            "body_timeout": settings.body_timeout,
         }
     )
     if settings.database_url is None:
@@ -292,6 +315,7 @@ def app_from_environment() -> Starlette:
             database_url=exported["database_url"],
             behind_proxy=bool(exported["behind_proxy"]),
             tls=bool(exported["tls"]),
+            body_timeout=float(exported["body_timeout"]),
         )
     )
 

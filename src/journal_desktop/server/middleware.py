@@ -1,7 +1,10 @@
-"""Security headers on every response, errors and crashes included (pure ASGI).
+"""Security headers on every response, errors and crashes included, and a deadline for request
+bodies (pure ASGI).
 
-It wraps the whole app, so even an unexpected exception becomes a 500 JSON body that carries
-the headers and no traceback.
+`SecurityHeaders` wraps the whole app, so even an unexpected exception becomes a 500 JSON body
+that carries the headers and no traceback. `BodyTimeout` answers 408 when a body does not
+arrive in time: uvicorn has no such limit, so a client that sent its headers and then trickled
+(or never sent) its body held a connection, and a worker's memory, for as long as it liked.
 """
 
 from __future__ import annotations
@@ -9,9 +12,13 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import math
 import sqlite3
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from journal_desktop.server.http import ApiError
 
 log = logging.getLogger(__name__)
 
@@ -118,3 +125,70 @@ class SecurityHeaders:
                 }
             )
             await send_with_headers({"type": "http.response.body", "body": body})
+
+
+class BodyTooSlow(ApiError):
+    """The request body did not arrive within the deadline: 408, and the connection is closed
+    (what is left of the body would otherwise be read as the next request)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            408,
+            "request_timeout",
+            "the request body did not arrive in time",
+            headers={"Connection": "close"},
+        )
+
+
+class BodyTimeout:
+    """Refuse a request whose body is not all in `timeout` seconds after its headers were.
+
+    The deadline covers only the reading of the body (a route that reads none is never cut
+    short, and the answer may take as long as it takes). Raised from `receive`, the error
+    reaches the app's `ApiError` handler like any other refusal; if something in between
+    swallowed it as a crash, it is answered here.
+    """
+
+    def __init__(self, app: ASGIApp, *, timeout: float):
+        self.app = app
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not math.isfinite(self.timeout):
+            await self.app(scope, receive, send)
+            return
+        deadline = anyio.current_time() + self.timeout
+        body_done = False
+        timed_out = False
+        started = False
+
+        async def receive_in_time() -> Message:
+            nonlocal body_done, timed_out
+            if body_done:  # after the body, only a disconnect can come: no deadline
+                return await receive()
+            message: Message | None = None
+            with anyio.move_on_after(max(0.0, deadline - anyio.current_time())):
+                message = await receive()
+            if message is None:
+                timed_out = True
+                raise BodyTooSlow()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_done = True
+            return message
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive_in_time, send_noting_start)
+        except BodyTooSlow as exc:
+            if started:
+                raise
+            await exc.response()(scope, receive, send)
+        if timed_out:
+            log.info(
+                "request body not received in time: %s %s", scope.get("method"), scope.get("path")
+            )

@@ -20,6 +20,7 @@ from journal_desktop.sync import protocol
 
 SECRET_FILE = "server-secret"  # noqa: S105 (a file name, not a secret)
 SECRET_BYTES = 32
+DEFAULT_BODY_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class Settings:
     #: Most bytes of ciphertext (items plus blobs) one account may store; beyond it, 413.
     quota_bytes: int = protocol.DEFAULT_QUOTA_BYTES
     max_blob_bytes: int = protocol.MAX_BLOB_BYTES
+    #: A request body must be all in this many seconds after the headers, or 408 (uvicorn
+    #: itself waits for a body forever). 30 s carries the largest body (16 MiB) at 4.5 Mbit/s.
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
     #: A session ends this long after sign-in, and after this long unused (seconds).
     session_lifetime: float = 30 * 24 * 3600
     session_idle_timeout: float = 7 * 24 * 3600
