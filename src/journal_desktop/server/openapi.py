@@ -29,11 +29,13 @@ ERRORS = {
     403: "invalid_credentials or invalid_code: a re-entered secret or code was wrong; "
     "account_suspended: the operator suspended the account (sign-in and every token)",
     404: "not_found",
+    408: "request_timeout: the body did not arrive in time (the connection is then closed)",
     409: "a conflict with the stored state (see the code)",
     413: "body_too_large, or quota_exceeded",
     415: "unsupported_media_type",
     422: "invalid_request (detail says which field and what was wrong), or idempotency_key_reused",
     429: "too_many_attempts; Retry-After says how many seconds to wait",
+    507: "storage_full: the server is out of storage space; nothing was stored, retry later",
 }
 
 
@@ -66,6 +68,9 @@ class Operation:
     query_fields: Sequence[tuple[str, Field, bool]] = ()
     path_params: Sequence[tuple[str, Field]] = ()
     errors: Sequence[int] = ()
+    #: Writes to the database without a token (an authenticated route may always write: the
+    #: session's last-seen time), so a full disk answers 507 here too.
+    stores: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,6 +103,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Register an account",
         [Answer(201, "created", p.AccountCreated.SPEC)],
         auth=False,
+        stores=True,
         request=p.RegisterRequest.SPEC,
         errors=[409, *_BODY_ERRORS],
     ),
@@ -131,6 +137,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Sign in",
         [Answer(201, "signed in", p.LoginResponse.SPEC)],
         auth=False,
+        stores=True,
         request=p.LoginRequest.SPEC,
         errors=[401, 403, 429, *_BODY_ERRORS],
     ),
@@ -301,8 +308,12 @@ def _operation(op: Operation) -> dict[str, Any]:
     errors = set(op.errors)
     if op.auth:
         errors.update((401, 403))  # 403: account_suspended
-    if op.request is not None:
-        errors.add(400)
+    if op.request is not None or op.request_octets:
+        # Whatever reads a body: a malformed Content-Length (400), a body that does not
+        # arrive in time (408, answered by `middleware.BodyTimeout`), one over the limit (413).
+        errors.update((400, 408, 413))
+    if op.auth or op.stores:
+        errors.add(507)  # `middleware.SecurityHeaders`: the disk or database is full
     for status in sorted(errors):
         responses[str(status)] = _error(status, op.msgpack)
     out["responses"] = responses
