@@ -90,8 +90,9 @@ def test_totals_worked_by_hand() -> None:
     assert t.avg_win == 150 and t.avg_loss == -75
     assert t.profit_factor == 2
     assert t.payoff_ratio == 2
-    # Kelly: W - (1 - W) / payoff = 0.4 - 0.6 / 2
-    assert t.kelly == D("0.1")
+    # Kelly over the decided trades (the breakeven one moves no money): W = 2/4, payoff 2:
+    # 0.5 - 0.5 / 2 = 0.25 (not 0.4 - 0.6 / 2, which would count the breakeven as a loss)
+    assert t.kelly == D("0.25")
 
 
 def test_kelly_with_an_even_split() -> None:

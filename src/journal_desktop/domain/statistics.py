@@ -17,13 +17,25 @@ Decisions a reader should know (the CLI and the dashboard show them as documente
   `profit_factor` is None and `profit_factor_unbounded` is True when there was at least one
   win (False when there was nothing at all). A Decimal infinity would leak into JSON, sums and
   comparisons downstream, so it is never used.
-- Payoff ratio is avg win / |avg loss|; Kelly is W - (1 - W) / payoff with W the win rate.
-  Both are None when there are no wins or no losses (the ratio is undefined).
+- Payoff ratio is avg win / |avg loss|. Kelly is the growth-optimal fraction
+  W - (1 - W) / payoff with W the win rate among the trades that won or lost: a breakeven
+  trade moves no money, so it changes neither the growth rate nor its optimum (maximising
+  p log(1 + f b) + q log(1 - f) gives f = p / (p + q) - q / (p + q) / b). Using the win rate
+  over all trades there would count every breakeven trade as a loss. Equivalently
+  Kelly = W * (1 - 1 / profit factor). Both are None when there are no wins or no losses
+  (the ratio is undefined).
 - Trades are ordered by close time, then open time, then id, for the equity curve, drawdown
   and streaks. A breakeven trade ends both a win and a loss streak.
 - The equity curve starts at 0 before the first trade. Max drawdown is the largest fall from a
   running peak (peaks include the starting 0); its percent is 100 * drawdown / that peak, None
   when the peak was <= 0 (a percent of nothing means nothing), 0 when there was no fall.
+  The percent is that of the largest fall in money (an earlier, smaller fall from a lower
+  peak can be a larger percent; it is not reported).
+- R-multiples are net P&L / initial risk, for the trades with a risk set (from an amount or a
+  stop, see risk.py). SQN is sqrt(N) * mean(R) / stdev(R) with the sample standard deviation
+  (N - 1), over all N such trades: N is not capped at 100 (a convention some use so that a
+  long record does not grow the figure with sqrt(N) alone), and None below two trades or
+  when every R is the same.
 - Calendar figures use the given time zone: the daily series and weekday (0 = Monday) by the
   local close date, hour of day by the local open time. Holding time buckets include their
   lower bound: exactly 60 s is "1-5m".
@@ -222,14 +234,14 @@ class BucketStats:
 
     @property
     def kelly(self) -> Decimal | None:
-        """W - (1 - W) / payoff, worked from exact parts so it is rounded only once."""
+        """W - (1 - W) / payoff with W = wins / (wins + losses) (breakeven trades left out,
+        see the module docstring): wins * (sum_wins + sum_losses) / ((wins + losses) *
+        sum_wins), worked from exact parts so it is rounded only once."""
         if not self.wins or not self.losses:
             return None
         with localcontext(EXACT):
-            numerator = self.wins * self.losses * self.sum_wins - (
-                self.count - self.wins
-            ) * self.wins * (-self.sum_losses)
-            denominator = self.count * self.losses * self.sum_wins
+            numerator = self.wins * (self.sum_wins + self.sum_losses)
+            denominator = (self.wins + self.losses) * self.sum_wins
         return quotient(numerator, denominator)
 
 
