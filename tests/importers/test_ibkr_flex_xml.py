@@ -209,6 +209,27 @@ def test_an_asset_category_the_journal_cannot_hold_is_skipped_with_a_warning() -
     assert "line 4" in parsed.warnings[0] and "BOND" in parsed.warnings[0]
 
 
+def test_a_cancelled_trade_and_its_cancellation_are_both_left_out() -> None:
+    # With "Include Canceled Trades", IBKR lists the trade, then a record reversing it
+    # (buySell "BUY (Ca.)", quantity negated): by tradeID when the query has it, else by
+    # account, symbol, time, side, quantity and price.
+    by_id = flex(
+        trade(ibExecID="A", tradeID="7001"),
+        trade(ibExecID="B", tradeID="7002", quantity="10", dateTime="20260302;093500"),
+        trade(ibExecID="", tradeID="7003", origTradeID="7001", buySell="BUY (Ca.)", quantity="-10"),
+    )
+    parsed = parse_text(by_id, "t.xml", FMT)
+    assert [(e.broker_execution_id, e.position_in_file) for e in parsed.executions] == [("B", 0)]
+    assert "line 6" in parsed.warnings[0] and "line 4" in parsed.warnings[0]
+    without_ids = flex(
+        trade(ibExecID="A", tradePrice="400"),
+        trade(ibExecID="B", tradePrice="400.5"),
+        trade(ibExecID="C", buySell="BUY (Ca.)", quantity="-10", tradePrice="400"),
+    )
+    parsed = parse_text(without_ids, "t.xml", FMT)
+    assert [e.broker_execution_id for e in parsed.executions] == ["B"]
+
+
 def error_of(text: str, filename: str = "bad.xml") -> ImportFileError:
     with pytest.raises(ImportFileError) as caught:
         parse_text(text, filename, FMT)
@@ -224,7 +245,7 @@ def error_of(text: str, filename: str = "bad.xml") -> ImportFileError:
         ({"quantity": ""}, "quantity", "required"),
         ({"quantity": "0"}, "quantity", "zero"),
         ({"buySell": "SELL"}, "buySell", "disagrees"),
-        ({"buySell": "BUY (Ca.)"}, "buySell", "cancelled"),
+        ({"buySell": "BUY (Ca.)", "tradePrice": "401"}, "buySell", "not in this file"),
         ({"dateTime": "02.03.2026 09:30"}, "dateTime", "not a date"),
         ({"dateTime": "20260308;023000"}, "dateTime", "daylight-saving gap"),
         ({"assetCategory": "-"}, "assetCategory", "missing"),

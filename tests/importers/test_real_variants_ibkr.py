@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from journal_desktop.domain.imported import ImportFileError
 from journal_desktop.domain.records import Side
 from tests.importers.support import fixture_text, parse_text, utc
 
@@ -152,3 +153,29 @@ def test_trade_confirmation_commission_currency_and_tax_are_read() -> None:
     assert buy.fees == D("0.25")
     parsed = parse_text(text, name)
     assert any("line 2" in w and "USD" in w for w in parsed.warnings)
+
+
+def test_a_corrected_trade_counts_once_at_its_corrected_price() -> None:
+    name = "ibkr-flex-trade-confirmation-corrected.csv"
+    parsed = parse_text(fixture_text(name), name)
+    got = [(e.side, e.quantity, e.price, e.commission, e.line) for e in parsed.executions]
+    assert got == [
+        (Side.BUY, D(70), D("50.14"), D("1.7549"), 4),
+        (Side.SELL, D(70), D("51.11"), D("1.78885"), 5),
+    ]
+    assert [e.position_in_file for e in parsed.executions] == [0, 1]
+    assert any("line 3" in w and "line 2" in w for w in parsed.warnings)
+    # 70 x (51.11 - 50.14) = EUR 67.90 gross; 3.54375 of commissions.
+    buy, sell = parsed.executions
+    assert (sell.price - buy.price) * 70 == D("67.90")
+    assert buy.commission + sell.commission == D("3.54375")
+
+
+def test_a_cancellation_of_a_trade_not_in_the_file_fails_naming_it() -> None:
+    name = "ibkr-flex-trade-confirmation-corrected.csv"
+    lines = fixture_text(name).split("\n")
+    text = "\n".join([lines[0], *lines[2:]])
+    with pytest.raises(ImportFileError) as caught:
+        parse_text(text, name)
+    assert (caught.value.line, caught.value.column) == (2, "Buy/Sell")
+    assert "not in this file" in caught.value.reason

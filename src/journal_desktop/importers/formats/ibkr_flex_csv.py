@@ -18,7 +18,7 @@ import csv
 from collections.abc import Sequence
 from datetime import tzinfo
 
-from journal_desktop.domain.imported import ImportedExecution, ImportFileError, ParsedFile
+from journal_desktop.domain.imported import ImportFileError, ParsedFile
 from journal_desktop.importers.formats.ibkr_flex_xml import (
     COMMISSION,
     DATE_TIME_FORMATS,
@@ -26,7 +26,7 @@ from journal_desktop.importers.formats.ibkr_flex_xml import (
     QUANTITY,
     FlexRecord,
     compact,
-    flex_execution,
+    flex_executions,
 )
 from journal_desktop.importers.numbers import infer_decimal_comma
 from journal_desktop.importers.registry import ImportFormat, register
@@ -111,18 +111,13 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     )
     read_time = LocalTimeReader(DATE_TIME_FORMATS, tz)
     warnings: list[str] = []
-    executions: list[ImportedExecution] = []
-    for record in records:
-        execution = flex_execution(
-            record,
-            read_time=read_time,
-            account=account,
-            position=len(executions),
-            decimal_comma=decimal_comma,
-            warnings=warnings,
-        )
-        if execution is not None:
-            executions.append(execution)
+    executions = flex_executions(
+        records,
+        read_time=read_time,
+        account=account,
+        decimal_comma=decimal_comma,
+        warnings=warnings,
+    )
     if not executions:
         raise ImportFileError(
             filename, "the Trades table has no executions (select Executions in the Flex query)"

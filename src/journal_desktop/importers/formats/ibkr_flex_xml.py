@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import xml.parsers.expat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import NoReturn
@@ -83,6 +83,9 @@ UNDERLYING = FlexField("underlyingSymbol", "UnderlyingSymbol")
 STRIKE = FlexField("strike", "Strike")
 EXPIRY = FlexField("expiry", "Expiry")
 PUT_CALL = FlexField("putCall", "Put/Call")
+TRADE_ID = FlexField("tradeID", "TradeID")
+ORIG_TRADE_ID = FlexField("origTradeID", "OrigTradeID")
+TRANSACTION_TYPE = FlexField("transactionType", "TransactionType")
 
 #: IBKR asset categories the journal can hold. Futures options and warrants are option-shaped
 #: but their multiplier is not the 100 of an equity option, so theirs must come from the file.
@@ -221,12 +224,6 @@ def flex_execution(
         )
         return None
     buy_sell = record.find(BUY_SELL)
-    if buy_sell is not None and "(CA" in buy_sell[1].upper().replace(" ", ""):
-        record.fail(
-            "a cancelled trade (Ca.) is in this file; run the Flex query with"
-            " 'Include Canceled Trades' set to No",
-            buy_sell[0],
-        )
     quantity_name = record.required(QUANTITY)[0]
     quantity = record.amount(QUANTITY, required=True, decimal_comma=decimal_comma)
     assert quantity is not None
@@ -263,6 +260,106 @@ def flex_execution(
         broker_execution_id=record.text(EXECUTION_ID),
         line=record.line,
         position_in_file=position,
+    )
+
+
+def is_cancellation(record: FlexRecord) -> bool:
+    """A record that cancels an earlier trade: `BUY (Ca.)` / `SELL (Ca.)`, or a Trade
+    Confirmation's `TradeCancel` transaction."""
+    marked = "(CA" in record.text(BUY_SELL).upper().replace(" ", "")
+    return marked or record.text(TRANSACTION_TYPE).upper() == "TRADECANCEL"
+
+
+def flex_executions(
+    records: Iterable[FlexRecord],
+    *,
+    read_time: LocalTimeReader,
+    account: str,
+    decimal_comma: bool | None,
+    warnings: list[str],
+) -> list[ImportedExecution]:
+    """The fills of a file's Trades records, in file order, less any trade a later record of
+    the same file cancels.
+
+    IBKR reports a busted or corrected trade as a cancellation record (`BUY (Ca.)`, or a
+    Trade Confirmation's `TradeCancel`) after the trade, then, when corrected, the trade again
+    as it should have been. A cancellation is matched to the trade it names (its OrigTradeID
+    is that trade's TradeID) or, without ids, to the latest earlier fill of the same account,
+    symbol, time, side, quantity and price; both are left out, with a warning. A cancellation
+    of a trade not in the file fails the import: that trade may be in the journal from an
+    earlier file, and importing the rest would leave it standing.
+    """
+    kept: list[tuple[FlexRecord, ImportedExecution]] = []
+    for record in records:
+        if is_cancellation(record):
+            if not _is_execution_level(record):
+                continue
+            index = _cancelled(record, kept, read_time, decimal_comma)
+            original = kept.pop(index)[1]
+            warnings.append(
+                f"{record.file}, line {record.line}: cancels the trade on line {original.line};"
+                " both were left out"
+            )
+            continue
+        execution = flex_execution(
+            record,
+            read_time=read_time,
+            account=account,
+            position=len(kept),
+            decimal_comma=decimal_comma,
+            warnings=warnings,
+        )
+        if execution is not None:
+            kept.append((record, execution))
+    return [
+        execution if execution.position_in_file == i else replace(execution, position_in_file=i)
+        for i, (_, execution) in enumerate(kept)
+    ]
+
+
+def _is_execution_level(record: FlexRecord) -> bool:
+    level = record.find(LEVEL_OF_DETAIL)
+    return level is None or not level[1] or level[1].upper() == "EXECUTION"
+
+
+def _cancelled(
+    cancel: FlexRecord,
+    kept: list[tuple[FlexRecord, ImportedExecution]],
+    read_time: LocalTimeReader,
+    decimal_comma: bool | None,
+) -> int:
+    """The index in `kept` of the fill `cancel` cancels; a cancellation of nothing kept fails."""
+    original_id = cancel.text(ORIG_TRADE_ID)
+    stated = cancel.text(BUY_SELL).upper()
+    quantity = cancel.amount(QUANTITY, required=True, decimal_comma=decimal_comma)
+    price = cancel.amount(PRICE, required=True, decimal_comma=decimal_comma)
+    assert quantity is not None and price is not None
+    if stated.startswith(("BUY", "SELL")):
+        side = Side.BUY if stated.startswith("BUY") else Side.SELL
+    else:  # the cancellation reverses the trade, so its sign is the trade's opposite
+        side = Side.SELL if quantity > 0 else Side.BUY
+    when = _executed_at(cancel, read_time)
+    account = cancel.text(ACCOUNT) or cancel.statement_account
+    for index in range(len(kept) - 1, -1, -1):
+        record, fill = kept[index]
+        trade_id = record.text(TRADE_ID)
+        if original_id and trade_id:
+            if trade_id == original_id:
+                return index
+            continue
+        if (
+            record.text(SYMBOL) == cancel.text(SYMBOL)
+            and (record.text(ACCOUNT) or record.statement_account) == account
+            and (fill.side, fill.quantity, fill.price, fill.executed_at)
+            == (side, abs(quantity), price, when)
+        ):
+            return index
+    name = cancel.find(BUY_SELL) or cancel.find(TRANSACTION_TYPE)
+    cancel.fail(
+        "this cancels a trade that is not in this file (Ca.); if an earlier import holds it,"
+        " undo that import and import a statement covering both, or run the Flex query with"
+        " 'Include Canceled Trades' set to No",
+        name[0] if name else cancel.name_of(BUY_SELL),
     )
 
 
@@ -361,18 +458,9 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
     records = read_trade_records(text, filename)
     read_time = LocalTimeReader(DATE_TIME_FORMATS, tz)
     warnings: list[str] = []
-    executions: list[ImportedExecution] = []
-    for record in records:
-        execution = flex_execution(
-            record,
-            read_time=read_time,
-            account=account,
-            position=len(executions),
-            decimal_comma=False,
-            warnings=warnings,
-        )
-        if execution is not None:
-            executions.append(execution)
+    executions = flex_executions(
+        records, read_time=read_time, account=account, decimal_comma=False, warnings=warnings
+    )
     if not executions:
         raise ImportFileError(
             filename,
