@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from journal_desktop.server import passwords
+from journal_desktop import argon2
 from journal_desktop.server.db import make_engine, metadata
 from journal_desktop.sync.client import SyncError
 from journal_desktop.sync.protocol import CredentialsChange, KdfParams, ManifestPut
@@ -141,7 +141,7 @@ def test_concurrent_wrong_secrets_cannot_all_pass_the_check(server: Server) -> N
         answers.append(response.status_code)
 
     threads = [threading.Thread(target=guess, daemon=True) for _ in range(12)]
-    with passwords._ONE_AT_A_TIME:  # no guess gets its hash before all have come in
+    with argon2._ONE_AT_A_TIME:  # no guess gets its hash before all have come in
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 20

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from journal_desktop.server import passwords, signin
+from journal_desktop import argon2
+from journal_desktop.server import signin
 from journal_desktop.server.throttle import Limits
 from journal_desktop.sync.client import SyncClient, SyncError
 from tests.server.harness import BASE_URL, Clock, Server, login_request, running, settings_for
@@ -137,7 +138,7 @@ def test_concurrent_guesses_cannot_all_pass_the_check(tmp_path: Path) -> None:
             answers.append(http.post("/v1/sessions", json=body).status_code)
 
         threads = [threading.Thread(target=guess, daemon=True) for _ in range(12)]
-        with passwords._ONE_AT_A_TIME:  # no guess gets its hash before all have come in
+        with argon2._ONE_AT_A_TIME:  # no guess gets its hash before all have come in
             for thread in threads:
                 thread.start()
             deadline = time.monotonic() + 20
