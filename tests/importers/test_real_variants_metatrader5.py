@@ -6,10 +6,17 @@ login and currency, then `Positions,,,,`, `Orders,,,,`, `Deals,,,,` and `Results
 sections one under another, numbers with a space as thousands separator (` 10 000.00`), a
 totals row under the deals. With thirty positions and sixty orders above it, the Deals header
 is on line 101.
+
+A report made by a terminal in French is the English report with its captions and titles
+translated: a public MT5 report parser notes, from a broker's French export, `Symbole`,
+`Ordres`, `Transactions` (the Deals title) and `Compte:`, and that the deal types (`buy`,
+`sell`) stay untranslated in every language. The test translates the English fixture's
+captions that way (the other French words are illustrative: the importer reads by position).
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from journal_desktop.domain.records import Side
@@ -47,3 +54,32 @@ def test_the_whole_report_as_csv_with_deals_far_down() -> None:
     )
     assert gross == D("300.00")
     assert sum(e.commission for e in parsed.executions) == D("21.00")
+
+
+FRENCH = {
+    "Account:": "Compte:",
+    "Orders": "Ordres",
+    "Deals": "Transactions",
+    "Time": "Heure",
+    "Deal": "Transaction",
+    "Symbol": "Symbole",
+    "Price": "Prix",
+    "Order": "Ordre",
+    "Fee": "Frais",
+    "Balance": "Solde",
+    "Comment": "Commentaire",
+    "Results": "R\u00e9sultats",
+}
+
+
+def test_a_report_in_french_reads_as_the_english_one() -> None:
+    english = fixture_text("metatrader5-report.html")
+    french = re.sub(
+        r"<b>([A-Za-z:]+)</b>", lambda m: f"<b>{FRENCH.get(m[1], m[1])}</b>", english
+    ).replace(">Account:<", ">Compte:<")
+    assert "<b>Deal</b>" not in french and "<b>Symbole</b>" in french
+    assert detect_format(french, "ReportHistory.html").name == FMT
+    got = parse_text(french, "ReportHistory.html")
+    want = parse_text(english, "ReportHistory.html")
+    assert got.executions == want.executions
+    assert got.executions[0].account == "12345678"

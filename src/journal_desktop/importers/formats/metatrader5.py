@@ -13,8 +13,14 @@ CSV of the same columns (saved from the report, any delimiter, decimal comma all
 the same way, also when the whole report was saved as CSV, its sections one under another
 (`Positions,,,,` then its rows, `Orders,,,,`, `Deals,,,,`, `Results,,,,`), however far down the
 Deals header is, with the login and currency from its `Account:` line (a layout quoted in a
-public journal's MT5 tests, with `4 129.590` thousands spaces and `- 2.50` negatives). Headers
-must be the English ones; MT5 translates them with its interface.
+public journal's MT5 tests, with `4 129.590` thousands spaces and `- 2.50` negatives).
+
+MT5 translates captions and section titles with its interface (French: `Symbole`, `Ordres`,
+`Transactions` for Deals, `Compte:`) but not the deal types and directions (`buy`, `sell`,
+`balance`, `in`, `out`). An HTML report without the English Deals header is read by position:
+its Deals header is the fourteen-column row above the first row shaped as a deal (a server
+time, a deal number, a type and a direction), its columns in the order above. A CSV still
+needs the English captions.
 
 - `Type` buy or sell is a fill; balance, credit, charge, correction, bonus, commission,
   interest, dividend and tax rows move cash, not positions, and are skipped. `Direction` (in,
@@ -92,6 +98,28 @@ _DEALS_HEADER = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 _CURRENCY = re.compile(r"\(\s*([A-Z]{3})\s*,")
+_LOGIN_AND_CURRENCY = re.compile(r"(\d{3,})\s*\(\s*([A-Z]{3})\s*,")
+_REPORT_TIME = re.compile(r"\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}(:\d{2})?")
+#: The Deals columns in the order every report prints them, whatever its language.
+DEALS_IN_ORDER = tuple(
+    normalise_header(c)
+    for c in (
+        "Time",
+        "Deal",
+        "Symbol",
+        "Type",
+        "Direction",
+        "Volume",
+        "Price",
+        "Order",
+        "Commission",
+        "Fee",
+        "Swap",
+        "Profit",
+        "Balance",
+        "Comment",
+    )
+)
 
 
 def detect(text: str, filename: str) -> int:
@@ -130,11 +158,29 @@ def _is_html(text: str) -> bool:
 
 
 def _deals_header(rows: Sequence[HtmlRow]) -> int | None:
+    """The index of the Deals header row: the English captions, else (a report in another
+    language) the row just above the first row shaped as a deal."""
     wanted = {normalise_header(c) for c in DEAL_COLUMNS}
     for index, row in enumerate(rows):
         if wanted <= {normalise_header(c) for c in row.cells}:
             return index
-    return None
+    first = next((i for i, row in enumerate(rows) if _is_deal_row(row)), None)
+    if first is None or first == 0 or len(rows[first - 1].cells) != len(DEALS_IN_ORDER):
+        return None
+    return first - 1
+
+
+def _is_deal_row(row: HtmlRow) -> bool:
+    """A Deals row by its values, which MT5 does not translate: a server time, a deal number,
+    a deal type (buy, sell, balance, ...) and a direction (in, out, ... or none)."""
+    cells = [" ".join(cell.lower().split()) for cell in row.cells]
+    return (
+        len(cells) == len(DEALS_IN_ORDER)
+        and _REPORT_TIME.fullmatch(cells[0]) is not None
+        and cells[1].isdigit()
+        and (cells[3] in SIDES or cells[3] in CASH_TYPES)
+        and cells[4] in DIRECTIONS
+    )
 
 
 def _html_deals(text: str, file: str) -> tuple[Table, str, str]:
@@ -147,7 +193,11 @@ def _html_deals(text: str, file: str) -> tuple[Table, str, str]:
             line=1,
         )
     end = next((i for i in range(header + 1, len(rows)) if _is_banner(rows[i])), len(rows))
-    table = html_table(file, rows[header], rows[header + 1 : end])
+    english = {normalise_header(c) for c in DEAL_COLUMNS} <= set(
+        normalise_header(c) for c in rows[header].cells
+    )
+    names = None if english else DEALS_IN_ORDER
+    table = html_table(file, rows[header], rows[header + 1 : end], names)
     login, currency = _account(rows[:header])
     return table, login, currency
 
@@ -159,7 +209,8 @@ def _is_banner(row: HtmlRow) -> bool:
 
 
 def _account(rows: Sequence[HtmlRow]) -> tuple[str, str]:
-    """The login and deposit currency from `Account: 12345678 (USD, Server, demo, Hedge)`."""
+    """The login and deposit currency from `Account: 12345678 (USD, Server, demo, Hedge)`;
+    under a translated label (`Compte:`, `Konto:`) the value's own shape tells it."""
     for row in rows:
         cells = row.filled()
         for label, value in itertools.pairwise(cells):
@@ -167,6 +218,11 @@ def _account(rows: Sequence[HtmlRow]) -> tuple[str, str]:
                 login = _LOGIN.search(value)
                 currency = _CURRENCY.search(value)
                 return (login.group(1) if login else "", currency.group(1) if currency else "USD")
+    for row in rows:
+        for cell in row.filled():
+            found = _LOGIN_AND_CURRENCY.search(cell)
+            if found:
+                return found.group(1), found.group(2)
     return "", "USD"
 
 
