@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from journal_desktop.domain.statistics import Statistics, TradeFilter
 from journal_desktop.storage import codec
+from journal_desktop.storage import statistics_facts as facts
+
+# The statistics' own parsing and close order, so the curve is in exactly their order.
 from journal_desktop.storage.statistics_sql import StatisticsQueries
+from journal_desktop.storage.statistics_sql import _close_order as close_order
+from journal_desktop.storage.statistics_sql import _ints as ints
 from journal_desktop.storage.vault import Vault
 
 if TYPE_CHECKING:
@@ -102,17 +107,56 @@ class TradePath:
 
 
 def read_path(vault: Vault, flt: TradeFilter, extremes: int = EXTREMES) -> TradePath:
-    """The equity curve and the largest trades, from one read of three integers per trade.
+    """The equity curve and the largest trades, from one read of `trade_facts`.
 
-    The curve comes from the close times and the integer `net_pnl_e8` column in the
+    The curve is the close times and the integer net (1e-8 units) of each trade in the
     statistics' order (close, open, id), summed in int64, so it is exact until the final
     conversion to floats for plotting. Building it from `Statistics.equity_curve` instead
     would make a datetime and a Decimal per trade: about 1 s for 100,000 trades. The largest
     wins and losses are picked from the same integers (ties: the earlier close first) and
-    only those few rows are read in full. On a vault larger than the page cache every read
-    of the trades table decrypts it again, so one read here instead of three matters.
+    only those few rows are read in full. The narrow facts table is read as one string per
+    column: on 100,000 trades about a tenth of the time the wide trade rows took (0.3 s,
+    most of it decrypting and walking the wide rows). Should a fact not be a number, the
+    trades table is read instead, as the statistics do.
     """
     import numpy as np  # 0.2-0.3 s to import: kept off the app's start-up path
+
+    facts_where, facts_params = facts.where(flt)
+    row = vault.db.query_one(_FACTS_PATH.format(where=facts_where), facts_params)
+    assert row is not None
+    if row[1]:
+        return _path_from_trades(vault, flt, extremes)
+    count = int(row[0])
+    if not count:
+        closes = opens = nets = rowids = np.zeros(0, dtype=np.int64)
+    else:
+        closes, opens, nets, rowids = (ints(str(text), count) for text in row[2:6])
+
+    def ids_at(positions: list[int]) -> list[str]:
+        wanted = rowids[positions].tolist()
+        found: dict[int, str] = dict(
+            vault.db.query(
+                "SELECT rowid, id FROM trades WHERE rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(wanted),),
+            )
+        )
+        return [str(found[r]) for r in wanted]
+
+    order = close_order(closes, opens, ids_at)
+    return _path(vault, closes[order], nets[order], rowids[order], extremes)
+
+
+#: What `read_path` needs of each fact row: close and open (µs), net (1e-8 units), trade rowid.
+_FACTS_PATH = """SELECT count(*),
+    coalesce(sum(f.closed_us IS NULL OR f.opened_us IS NULL OR f.net_e8 IS NULL), 0),
+    group_concat(f.closed_us), group_concat(f.opened_us), group_concat(f.net_e8),
+    group_concat(f.trade)
+FROM trade_facts f WHERE {where}"""
+
+
+def _path_from_trades(vault: Vault, flt: TradeFilter, extremes: int) -> TradePath:
+    """`read_path` over the wide trade rows, for facts that are not all numbers."""
+    import numpy as np
 
     where, params = _where(flt)
     rows = vault.db.query(
@@ -125,19 +169,30 @@ def read_path(vault: Vault, flt: TradeFilter, extremes: int = EXTREMES) -> Trade
         params,
     )
     table = np.array(rows, dtype=np.int64).reshape(len(rows), 3)
-    times = table[:, 0].astype(np.float64) / 1e6
-    equity = np.cumsum(table[:, 1]).astype(np.float64) / 1e8
+    return _path(vault, table[:, 0], table[:, 1], table[:, 2], extremes)
+
+
+def _path(
+    vault: Vault,
+    closes_us: npt.NDArray[np.int64],
+    nets_e8: npt.NDArray[np.int64],
+    rowids: npt.NDArray[np.int64],
+    extremes: int,
+) -> TradePath:
+    """The path from the trades' close times, nets and rowids, in close order."""
+    import numpy as np
+
+    times = closes_us.astype(np.float64) / 1e6
+    equity = np.cumsum(nets_e8).astype(np.float64) / 1e8
     times.flags.writeable = False
     equity.flags.writeable = False
-    nets = table[:, 1]
-    positions = np.arange(len(nets))
+    positions = np.arange(len(nets_e8))
     # lexsort sorts by its last key first: by net (largest win / most negative loss), then
     # by position in close order.
-    wins = positions[nets > 0]
-    wins = wins[np.lexsort((wins, -nets[wins]))][:extremes]
-    losses = positions[nets < 0]
-    losses = losses[np.lexsort((losses, nets[losses]))][:extremes]
-    rowids = table[:, 2]
+    wins = positions[nets_e8 > 0]
+    wins = wins[np.lexsort((wins, -nets_e8[wins]))][:extremes]
+    losses = positions[nets_e8 < 0]
+    losses = losses[np.lexsort((losses, nets_e8[losses]))][:extremes]
     found = _trades_by_rowid(vault, [int(rowids[i]) for i in (*wins, *losses)])
     return TradePath(
         times=times,
