@@ -12,7 +12,9 @@ Layouts seen in public material (reference only, nothing copied):
   joshfraser/robinhood-to-csv issue 25);
 - samples/webull-unquoted-name-comma.csv: a company name with a comma written unquoted
   (`Tesla, Inc.`), which TradeTally had to relax its Webull parser for (GeneBO98/tradetally
-  pull request 245: "handle Name fields with commas").
+  pull request 245: "handle Name fields with commas");
+- quantities with eight decimals (`10.00000000`) and the average price written with the `@` of
+  the limit price (`@150.50`), as a public journal's Webull upload test (PHP) writes them.
 """
 
 from __future__ import annotations
@@ -77,3 +79,23 @@ def test_an_order_status_webull_does_not_print_is_reported() -> None:
     parsed = parse_text(text, "orders.csv", "webull")
     assert len(parsed.executions) == 1
     assert any("'Buy'" in w and "shifted" in w for w in parsed.warnings)
+
+
+def test_eight_decimal_quantities_and_an_average_price_with_its_at_sign() -> None:
+    text = (
+        "Name,Symbol,Side,Status,Filled,Total Qty,Price,Avg Price,Time-in-Force,Placed Time,"
+        "Filled Time\n"
+        "Apple Inc,AAPL,Buy,Filled,10.00000000,10.00000000,@150.00,@150.50,Day,"
+        "12/04/2025 10:00:00 EST,12/04/2025 10:00:15 EST\n"
+        "Apple Inc,AAPL,Sell,Filled,10.00000000,10.00000000,@155.00,@155.25,Day,"
+        "12/04/2025 11:00:00 EST,12/04/2025 11:00:15 EST\n"
+    )
+    parsed = parse_text(text, "Webull_Orders_Records.csv")
+    assert parsed.format_name == FMT
+    got = [(e.side, e.quantity, e.price, e.executed_at) for e in parsed.executions]
+    assert got == [
+        (Side.BUY, D(10), D("150.50"), utc(2025, 12, 4, 15, 0, 15)),
+        (Side.SELL, D(10), D("155.25"), utc(2025, 12, 4, 16, 0, 15)),
+    ]
+    # 10 x 4.75 = $47.50 realized; Webull's export has no commission column.
+    assert (got[1][2] - got[0][2]) * 10 == D("47.50")

@@ -4,7 +4,8 @@
 
 One row per order. Rows whose Status is `Filled` are fills: the execution is `Filled` shares
 at `Avg Price` at `Filled Time`. `Price` is the order's limit (`@5.00`, `@MKT`), not a fill
-price, and is not read. An order cancelled (or expired, failed) after filling in part still
+price, and is not read; an `Avg Price` written with the same `@` (`@150.50`, as a public
+journal's Webull test has it) is read without it. An order cancelled (or expired, failed) after filling in part still
 moved the position, so a `Cancelled` row with `Filled` above zero is a fill of that many (with
 a warning); the same mistake of dropping such orders is reported against exporters of other
 brokers (robin_stocks issues 225 and 275, robinhood-to-csv issue 25). Cancelled, failed and
@@ -161,7 +162,7 @@ def _execution(
         )
     if quantity == 0:
         raise row.error("a filled order with nothing filled", "Filled")
-    price = row.price("Avg Price", decimal_comma=comma)
+    price = _average_price(row, comma)
     try:
         executed_at = parse_with_zone(row.text("Filled Time"), TIME_FORMATS, tz)
     except BadTime as error:
@@ -177,6 +178,15 @@ def _execution(
         line=row.line,
         position_in_file=position,
     )
+
+
+def _average_price(row: Row, comma: bool | None) -> Decimal:
+    """`Avg Price`, also when written with the `@` of the limit Price column (`@150.50`)."""
+    text = row.text("Avg Price")
+    if not text.startswith("@"):
+        return row.price("Avg Price", decimal_comma=comma)
+    bare = Row(row.file, row.line, {**row.values, "avg price": text[1:].strip()})
+    return bare.price("Avg Price", decimal_comma=comma)
 
 
 def _instrument(text: str) -> InstrumentSpec:
