@@ -5,14 +5,14 @@
 One row per order. Rows whose Status is `Filled` are fills: the execution is `Filled` shares
 at `Avg Price` at `Filled Time`. `Price` is the order's limit (`@5.00`, `@MKT`), not a fill
 price, and is not read; an `Avg Price` written with the same `@` (`@150.50`, as a public
-journal's Webull test has it) is read without it. An order cancelled (or expired, failed) after filling in part still
-moved the position, so a `Cancelled` row with `Filled` above zero is a fill of that many (with
-a warning); the same mistake of dropping such orders is reported against exporters of other
-brokers (robin_stocks issues 225 and 275, robinhood-to-csv issue 25). Cancelled, failed and
-pending orders that filled nothing are skipped; a partly filled order still working
-(`Partially Filled`, or `Partial Filled` as a public test of another journal spells it) is
-skipped with a warning, because its fills are not final and a later export lists the order
-again once it is done.
+journal's Webull test has it) is read without it. An order cancelled (or expired, failed)
+after filling in part still moved the position, so a `Cancelled` row with `Filled` above zero
+is a fill of that many (with a warning); the same mistake of dropping such orders is reported
+against exporters of other brokers (robin_stocks issues 225 and 275, robinhood-to-csv issue
+25). Cancelled, failed and pending orders that filled nothing are skipped; a partly filled
+order still working (`Partially Filled`, or `Partial Filled` as a public test of another
+journal spells it) is skipped with a warning, because its fills are not final and a later
+export lists the order again once it is done.
 
 - `Filled Time` is `03/02/2026 09:31:05 EST`: the zone abbreviation Webull prints is honoured
   as the offset it names (EST UTC-5, EDT UTC-4, ...), so the import's time zone only matters for
