@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, tzinfo
 from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -239,6 +239,10 @@ class DashboardScreen(Screen):
         self._pending = self.tasks.run(
             work, on_success=self._show, on_failure=self._failed, owner=self
         )
+        if not self.equity_curve.built:
+            # pyqtgraph's import (0.35-0.5 s, GUI thread only) while the worker reads, not
+            # after; from the event loop, so the loading page paints first.
+            QTimer.singleShot(0, self.equity_curve, self.equity_curve.build_plot)
 
     @property
     def loading(self) -> bool:
