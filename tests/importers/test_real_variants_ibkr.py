@@ -179,3 +179,24 @@ def test_a_cancellation_of_a_trade_not_in_the_file_fails_naming_it() -> None:
         parse_text(text, name)
     assert (caught.value.line, caught.value.column) == (2, "Buy/Sell")
     assert "not in this file" in caught.value.reason
+
+
+TRANSACTION_HISTORY = """Statement,Header,Field Name,Field Value
+Statement,Data,Title,Transaction History
+Statement,Data,Period,"July 7, 2026 - August 7, 2026"
+Summary,Header,Field Name,Field Value
+Summary,Data,Base Currency,CHF
+Transaction History,Header,Date,Account,Description,Transaction Type,Symbol,Quantity,Price,\
+Price Currency,Gross Amount ,Commission,Net Amount
+Transaction History,Data,2026-08-07,U***1234,MNQ 18SEP26,Buy,MNQU6,1.0,29717.0,USD,\
+-48022.672(1),-0.49288,189.79112
+Transaction History,Notes,"1. Values shown are in notional terms."
+"""
+
+
+def test_the_transaction_history_report_is_refused_naming_what_to_export() -> None:
+    with pytest.raises(ImportFileError) as caught:
+        parse_text(TRANSACTION_HISTORY, "TransactionHistory.csv")
+    reason = caught.value.reason
+    assert "Transaction History" in reason and "time" in reason
+    assert "Activity Statement" in reason and "Flex" in reason

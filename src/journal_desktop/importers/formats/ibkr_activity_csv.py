@@ -83,6 +83,8 @@ class _Statement:
     account: str = ""
     trades: list[Row] = field(default_factory=list)
     instruments: dict[tuple[str, str], Row] = field(default_factory=dict)
+    #: Whether the file is the Transaction History report (same layout, no times).
+    transaction_history: bool = False
 
 
 def detect(text: str, filename: str) -> int:
@@ -99,6 +101,13 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
         raise ImportFileError(filename, "the file is empty")
     statement = _read_sections(_unpad(text), filename)
     rows = _fill_rows(statement.trades)
+    if not rows and statement.transaction_history:
+        raise ImportFileError(
+            filename,
+            "this is IBKR's Transaction History report, which gives each trade's date but not"
+            " its time, nor its asset category; export an Activity Statement (CSV) or a Flex"
+            " Query (Trades, Executions) for the same period instead",
+        )
     if not rows:
         raise ImportFileError(
             filename, "the statement has no trades (no Trades section with Order rows)"
@@ -154,6 +163,7 @@ def _read_sections(text: str, filename: str) -> _Statement:
         section, kind = cells[0].strip().lower(), cells[1].strip().lower()
         if kind == "header":
             headers[section] = tuple(normalise_header(c) for c in cells[2:])
+            statement.transaction_history |= section == "transaction history"
             continue
         if kind != "data" or section not in headers:
             continue
