@@ -152,7 +152,15 @@ def test_files_without_a_trades_table_or_fills() -> None:
     assert "empty" in error_of("").reason
     no_table = error_of('"ClientAccountID","AccountAlias","Symbol"\n"U1","","AAPL"\n')
     assert "no Trades table" in no_table.reason
-    only_orders = "\n".join([HEADER, row().replace("EXECUTION", "ORDER")])
-    assert "no executions" in error_of(only_orders).reason
+    only_lots = "\n".join([HEADER, row().replace("EXECUTION", "CLOSED_LOT")])
+    assert "no executions" in error_of(only_lots).reason
+
+
+def test_a_table_of_orders_without_executions_gives_one_fill_per_order() -> None:
+    text = "\n".join([HEADER, row().replace("EXECUTION", "ORDER").replace('"E10"', '""')])
+    parsed = parse_text(text, "orders.csv", FMT)
+    (fill,) = parsed.executions
+    assert (fill.side, fill.quantity, fill.price) == (Side.BUY, 10, Decimal(400))
+    assert "orders, not executions" in parsed.warnings[0]
     extra = error_of("\n".join([HEADER, row() + ',"surplus"']))
     assert extra.line == 2 and "13 values" in extra.reason

@@ -230,6 +230,32 @@ def test_a_cancelled_trade_and_its_cancellation_are_both_left_out() -> None:
     assert [e.broker_execution_id for e in parsed.executions] == ["B"]
 
 
+def test_a_query_of_orders_without_executions_gives_one_fill_per_order() -> None:
+    # Trades > Orders selected and Executions not: IBKR writes <Order> rows (no execution id;
+    # the price is the order's average), and the closed lots beside them are not fills.
+    order = trade(levelOfDetail="ORDER", ibExecID="", ibOrderID="O1", quantity="30")
+    order = order.replace("<Trade ", "<Order ")
+    sale = trade(
+        levelOfDetail="ORDER",
+        ibExecID="",
+        ibOrderID="O2",
+        quantity="-30",
+        buySell="SELL",
+        tradePrice="402.125",
+        dateTime="20260302;101500",
+    ).replace("<Trade ", "<Order ")
+    lot = trade(levelOfDetail="CLOSED_LOT", quantity="30").replace("<Trade ", "<Lot ")
+    parsed = parse_text(flex(order, sale, lot), "orders.xml", FMT)
+    got = [(e.broker_execution_id, e.side, e.quantity, e.price) for e in parsed.executions]
+    assert got == [
+        ("order O1", Side.BUY, Decimal(30), Decimal(400)),
+        ("order O2", Side.SELL, Decimal(30), Decimal("402.125")),
+    ]
+    assert "orders, not executions" in parsed.warnings[0]
+    # 30 x 2.125 = $63.75 gross, $1 of commission each way.
+    assert (got[1][3] - got[0][3]) * 30 == Decimal("63.75")
+
+
 def error_of(text: str, filename: str = "bad.xml") -> ImportFileError:
     with pytest.raises(ImportFileError) as caught:
         parse_text(text, filename, FMT)
@@ -287,5 +313,5 @@ def test_other_xml_empty_files_and_statements_without_fills() -> None:
     assert "not an IBKR Flex statement" in error_of("<html><body/></html>").reason
     assert "empty" in error_of("").reason
     assert "empty" in error_of("  \n").reason
-    no_fills = flex(trade(levelOfDetail="ORDER"))
+    no_fills = flex(trade(levelOfDetail="CLOSED_LOT"))
     assert "no executions" in error_of(no_fills).reason

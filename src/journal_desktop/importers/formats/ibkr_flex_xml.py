@@ -2,7 +2,9 @@
 
 A Flex statement also carries summaries of the same fills (ORDER, CLOSED_LOT, SYMBOL_SUMMARY
 rows) and sections such as OpenPositions; only `<Trade levelOfDetail="EXECUTION">` records are
-fills, and taking anything else would count a fill twice. Each record states its own account,
+fills, and taking anything else would count a fill twice. A query that selected Orders and
+not Executions has only ORDER rows (`<Order>` elements, or ORDER-level `<Trade>` records); each
+order is then one fill at its average price, with a warning. Each record states its own account,
 asset category, signed quantity, price, commission (negative when charged), multiplier and
 IBKR's execution id, so the import needs nothing from the trader but the time zone: IBKR writes
 `dateTime` as `YYYYMMDD;HHMMSS` in the zone of the account's statement settings, Eastern by
@@ -86,6 +88,8 @@ PUT_CALL = FlexField("putCall", "Put/Call")
 TRADE_ID = FlexField("tradeID", "TradeID")
 ORIG_TRADE_ID = FlexField("origTradeID", "OrigTradeID")
 TRANSACTION_TYPE = FlexField("transactionType", "TransactionType")
+ORDER_ID = FlexField("ibOrderID", "IBOrderID", ("orderID",))
+EXECUTION, ORDER = "EXECUTION", "ORDER"
 
 #: IBKR asset categories the journal can hold. Futures options and warrants are option-shaped
 #: but their multiplier is not the 100 of an equity option, so theirs must come from the file.
@@ -203,15 +207,16 @@ def flex_execution(
     position: int,
     decimal_comma: bool | None,
     warnings: list[str],
+    level: str = EXECUTION,
 ) -> ImportedExecution | None:
     """The fill a Flex Trades record states, or None when it is not a fill we keep.
 
-    Records at another level of detail are summaries of fills and are skipped silently;
-    an asset category the journal cannot hold (bonds, CFDs, ...) is skipped with a warning
-    rather than failing the whole statement.
+    Records at another level of detail than `level` are summaries of fills and are skipped
+    silently; an asset category the journal cannot hold (bonds, CFDs, ...) is skipped with a
+    warning rather than failing the whole statement. An ORDER-level record has no execution
+    id; its IBKR order id stands in for one.
     """
-    level = record.find(LEVEL_OF_DETAIL)
-    if level is not None and level[1] and level[1].upper() != "EXECUTION":
+    if not _is_at_level(record, level):
         return None
     category_name, category = record.required(ASSET_CATEGORY)
     category = category.upper()
@@ -257,7 +262,7 @@ def flex_execution(
         # IBKR states costs as negative cash; a positive figure is a rebate and stays one.
         commission=-commission if commission else Decimal(0),
         fees=-taxes if taxes else Decimal(0),
-        broker_execution_id=record.text(EXECUTION_ID),
+        broker_execution_id=record.text(EXECUTION_ID) or _order_id(record, level),
         line=record.line,
         position_in_file=position,
     )
@@ -289,10 +294,17 @@ def flex_executions(
     of a trade not in the file fails the import: that trade may be in the journal from an
     earlier file, and importing the rest would leave it standing.
     """
+    records = list(records)
+    level = _fill_level(records)
+    if level == ORDER:
+        warnings.append(
+            "the Flex query lists orders, not executions: each order is taken as one fill at"
+            " its average price (select Executions in the query for each fill)"
+        )
     kept: list[tuple[FlexRecord, ImportedExecution]] = []
     for record in records:
         if is_cancellation(record):
-            if not _is_execution_level(record):
+            if not _is_at_level(record, level):
                 continue
             index = _cancelled(record, kept, read_time, decimal_comma)
             original = kept.pop(index)[1]
@@ -308,6 +320,7 @@ def flex_executions(
             position=len(kept),
             decimal_comma=decimal_comma,
             warnings=warnings,
+            level=level,
         )
         if execution is not None:
             kept.append((record, execution))
@@ -317,9 +330,27 @@ def flex_executions(
     ]
 
 
-def _is_execution_level(record: FlexRecord) -> bool:
-    level = record.find(LEVEL_OF_DETAIL)
-    return level is None or not level[1] or level[1].upper() == "EXECUTION"
+def _fill_level(records: list[FlexRecord]) -> str:
+    """EXECUTION, unless the query listed orders and no executions: then each ORDER record
+    is a fill (at the order's average price)."""
+    if any(_is_at_level(record, EXECUTION) for record in records):
+        return EXECUTION
+    if any(_is_at_level(record, ORDER) for record in records):
+        return ORDER
+    return EXECUTION
+
+
+def _is_at_level(record: FlexRecord, level: str) -> bool:
+    """Whether the record is at this level of detail; one that states none is an execution."""
+    found = record.find(LEVEL_OF_DETAIL)
+    if found is None or not found[1]:
+        return level == EXECUTION
+    return found[1].upper() == level
+
+
+def _order_id(record: FlexRecord, level: str) -> str:
+    order_id = record.text(ORDER_ID) if level == ORDER else ""
+    return f"order {order_id}" if order_id else ""
 
 
 def _cancelled(
@@ -471,7 +502,8 @@ def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
 
 
 def read_trade_records(text: str, filename: str) -> list[FlexRecord]:
-    """Every `<Trade>` (or `<TradeConfirm>`) element of a Flex XML file, in file order."""
+    """Every `<Trade>`, `<TradeConfirm>` or `<Order>` element of a Flex XML file, in file
+    order."""
     if not text.strip():
         raise ImportFileError(filename, "the file is empty")
     found = _DOCTYPE.search(text)
@@ -504,7 +536,7 @@ def read_trade_records(text: str, filename: str) -> list[FlexRecord]:
                 )
         if name == "FlexStatement":
             state["account"] = attributes.get("accountId", "")
-        elif name in ("Trade", "TradeConfirm"):
+        elif name in ("Trade", "TradeConfirm", "Order"):
             records.append(
                 FlexRecord.of(
                     filename, parser.CurrentLineNumber, attributes.items(), state["account"]
