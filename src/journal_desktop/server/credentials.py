@@ -63,6 +63,7 @@ def _reauthenticate(
         throttle.reserve(conn, state.settings.throttle, keys, state.now())
     if not verify_secret(secret, row.auth_hash):
         with write_transaction(state.engine) as conn:
+            throttle.settle(conn, keys)  # a failure: its count stays
             _audit(conn, state, caller, audit.REAUTH_FAILED)
         raise ApiError(403, "invalid_credentials")
     with write_transaction(state.engine) as conn:

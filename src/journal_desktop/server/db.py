@@ -163,6 +163,9 @@ login_failures = Table(
     Column("key", LargeBinary(32), primary_key=True),
     Column("window_start", BigInteger, nullable=False),
     Column("failures", Integer, nullable=False),
+    #: Of `failures`, the attempts still being checked (counted by `reserve`, not yet known to
+    #: be failures): a refusal with some in flight is only a moment's wait, not a lockout.
+    Column("pending", Integer, nullable=False, default=0, server_default="0"),
 )
 
 #: An account's TOTP secret (RFC 6238), pending until a first code confirms it. The base32 secret

@@ -42,10 +42,11 @@ def _fail(
     locked: set[str],
     account_id: str | None,
 ) -> ApiError:
-    """Audit a failed attempt (`throttle.reserve` counted it; `locked`: the scopes it locks);
-    the caller raises the returned 401."""
+    """Audit a failed attempt (`throttle.reserve` counted it; `locked`: the scopes it locks),
+    and settle its count as a failure; the caller raises the returned 401."""
     now = state.now()
     with write_transaction(state.engine) as conn:
+        throttle.settle(conn, _throttle_keys(state, login, address))
 
         def note(event: str) -> None:
             audit.record(

@@ -8,6 +8,12 @@ guesses costs the server one short transaction each, not a hash, and guesses sen
 cannot all pass a check made before any of them was counted. Counters live in the database, so
 every process sharing it enforces the same limits; an increment is one atomic upsert.
 
+Each counter also knows how many of its counts are attempts still being checked (`pending`):
+`settle` turns one into a failure for good, `release` gives it back. An attempt refused while
+the settled failures alone are under the limit was refused only because others for the same
+email (or from the same address) are in flight, and may all turn out right a moment later: its
+Retry-After is a few seconds, not the rest of the window. The refusal itself is the same.
+
 A success clears the email's counter only: clearing the address's too would let an attacker
 with an account of their own reset the limit on the address they guess from.
 """
@@ -26,6 +32,8 @@ from journal_desktop.server.http import ApiError
 
 EMAIL = "email"
 ADDRESS = "address"
+#: Retry-After (seconds) for an attempt refused only because others are still being checked.
+IN_FLIGHT_RETRY_AFTER = 3
 
 
 @dataclass(frozen=True)
@@ -45,19 +53,29 @@ def key_for(server_secret: bytes, scope: str, value: str) -> bytes:
     return hmac.new(server_secret, message, hashlib.sha256).digest()
 
 
-def record_failure(conn: Connection, limits: Limits, keys: dict[str, bytes], now: int) -> set[str]:
-    """Count one failure in each scope; return the scopes this failure has just locked."""
+def record_failure(
+    conn: Connection,
+    limits: Limits,
+    keys: dict[str, bytes],
+    now: int,
+    *,
+    pending: bool = False,
+) -> set[str]:
+    """Count one failure in each scope (`pending`: an attempt not yet checked, see `reserve`);
+    return the scopes this failure has just locked."""
     locked: set[str] = set()
+    one = 1 if pending else 0
     for scope, key in keys.items():
         expired = login_failures.c.window_start + limits.window <= now
         dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
         statement = (
             dialect.insert(login_failures)
-            .values(scope=scope, key=key, window_start=now, failures=1)
+            .values(scope=scope, key=key, window_start=now, failures=1, pending=one)
             .on_conflict_do_update(
                 index_elements=[login_failures.c.scope, login_failures.c.key],
                 set_={
                     "failures": case((expired, 1), else_=login_failures.c.failures + 1),
+                    "pending": case((expired, one), else_=login_failures.c.pending + one),
                     "window_start": case((expired, now), else_=login_failures.c.window_start),
                 },
             )
@@ -84,17 +102,24 @@ def reserve(conn: Connection, limits: Limits, keys: dict[str, bytes], now: int) 
     SQLite) only for this short transaction, and the sixth sees the fifth's count. An attempt
     that turns out not to be a failure gives its count back with `release`.
     """
-    locked = record_failure(conn, limits, keys, now)
+    locked = record_failure(conn, limits, keys, now, pending=True)
+    refused = False
     wait = 0
     for scope, key in keys.items():
         row = conn.execute(
-            select(login_failures.c.window_start, login_failures.c.failures).where(
-                login_failures.c.scope == scope, login_failures.c.key == key
-            )
+            select(
+                login_failures.c.window_start, login_failures.c.failures, login_failures.c.pending
+            ).where(login_failures.c.scope == scope, login_failures.c.key == key)
         ).one()
-        if row.failures > limits.limit(scope):
-            wait = max(wait, row.window_start + limits.window - now)
-    if wait > 0:
+        if row.failures <= limits.limit(scope):
+            continue
+        refused = True
+        window_left = max(1, row.window_start + limits.window - now)
+        if row.failures - row.pending >= limits.limit(scope):  # locked by past failures
+            wait = max(wait, window_left)
+        else:  # only the attempts in flight fill the limit: they may all turn out right
+            wait = max(wait, min(IN_FLIGHT_RETRY_AFTER, window_left))
+    if refused:
         raise ApiError(429, "too_many_attempts", headers={"Retry-After": str(wait)})
     return locked
 
@@ -109,7 +134,24 @@ def release(conn: Connection, keys: dict[str, bytes]) -> None:
                 login_failures.c.key == key,
                 login_failures.c.failures > 0,
             )
-            .values(failures=login_failures.c.failures - 1)
+            .values(
+                failures=login_failures.c.failures - 1,
+                pending=case((login_failures.c.pending > 0, login_failures.c.pending - 1), else_=0),
+            )
+        )
+
+
+def settle(conn: Connection, keys: dict[str, bytes]) -> None:
+    """The attempt `reserve` counted was a failure: its count stays, no longer in flight."""
+    for scope, key in keys.items():
+        conn.execute(
+            update(login_failures)
+            .where(
+                login_failures.c.scope == scope,
+                login_failures.c.key == key,
+                login_failures.c.pending > 0,
+            )
+            .values(pending=login_failures.c.pending - 1)
         )
 
 

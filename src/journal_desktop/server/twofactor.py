@@ -97,6 +97,7 @@ def _enable(state: ServerState, caller: Caller, code: str) -> list[str]:
             codes = second_factor.new_recovery_codes(conn, state.secret, caller.account_id)
             _audit(conn, state, caller, audit.TOTP_ENABLED)
             return codes
+        throttle.settle(conn, keys)  # a wrong code: its count stays
     raise _bad_code()
 
 
@@ -122,6 +123,7 @@ def _disable(state: ServerState, caller: Caller, code: str) -> None:
             second_factor.remove(conn, caller.account_id)
             _audit(conn, state, caller, audit.TOTP_DISABLED)
             return
+        throttle.settle(conn, keys)  # a wrong code: its count stays
     raise _bad_code()
 
 
