@@ -8,6 +8,7 @@ endpoints are answered in msgpack when the request's Accept asks for it, elsewhe
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 from collections.abc import AsyncIterator
 
@@ -86,6 +87,26 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+class _NoQueryInAccessLog(logging.Filter):
+    """Drop the query string from uvicorn's access log lines: `GET /v1/prelogin?email=...`
+    put the email of everyone signing in into the operator's log, where the audit log and
+    the throttle keep emails only keyed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path, mark, _ = args[2].partition("?")
+            if mark:
+                record.args = (args[0], args[1], f"{path}?...", args[3], args[4])
+        return True
+
+
+def _quiet_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _NoQueryInAccessLog) for f in access.filters):
+        access.addFilter(_NoQueryInAccessLog())
+
+
 def _start(settings: Settings) -> ServerState:
     secret = load_or_create_secret(settings.data_dir)
     engine = make_engine(settings.url)
@@ -153,6 +174,7 @@ def create_app(settings: Settings, *, benchmark_echo: bool = False) -> Starlette
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        _quiet_access_log()
         state = await run_in_threadpool(_start, settings)
         app.state.server = state
         try:
@@ -160,7 +182,7 @@ def create_app(settings: Settings, *, benchmark_echo: bool = False) -> Starlette
         finally:
             state.engine.dispose()
 
-    return Starlette(
+    app = Starlette(
         routes=ROUTES + (_echo_routes() if benchmark_echo else []),
         middleware=[
             Middleware(SecurityHeaders, hsts=settings.tls, trust_proxy_proto=settings.behind_proxy),
@@ -173,3 +195,7 @@ def create_app(settings: Settings, *, benchmark_echo: bool = False) -> Starlette
         },
         lifespan=lifespan,
     )
+    # `/v1/items/` is not another spelling of `/v1/items`: Starlette's redirect answered 307
+    # with a Location built from the request's Host header, an answer the API does not have.
+    app.router.redirect_slashes = False
+    return app

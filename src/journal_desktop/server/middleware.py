@@ -16,6 +16,7 @@ import math
 import sqlite3
 
 import anyio
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from journal_desktop.server.http import ApiError
@@ -93,6 +94,12 @@ class SecurityHeaders:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except ClientDisconnect:
+            # The client hung up before its body was all in: nobody to answer, and nothing
+            # wrong with the server (logged as an unhandled error, anyone could fill the
+            # operator's error log by hanging up).
+            log.info("client went away mid-request: %s %s", scope.get("method"), scope.get("path"))
+            return
         except Exception as exc:
             status, answer = 500, {"error": "internal_error"}
             if storage_full(exc):
@@ -127,6 +134,22 @@ class SecurityHeaders:
             await send_with_headers({"type": "http.response.body", "body": body})
 
 
+def _has_body(scope: Scope) -> bool:
+    """True if the request says a body follows (chunked, or a non-zero Content-Length)."""
+    for name, value in scope.get("headers", []):
+        if name == b"transfer-encoding":
+            return True
+        if name == b"content-length" and value.strip() not in (b"0", b""):
+            return True
+    return False
+
+
+def _closing(message: Message) -> Message:
+    """`message` (a response start) with `Connection: close`."""
+    headers = [h for h in message.get("headers", []) if h[0].lower() != b"connection"]
+    return {**message, "headers": [*headers, (b"connection", b"close")]}
+
+
 class BodyTooSlow(ApiError):
     """The request body did not arrive within the deadline: 408, and the connection is closed
     (what is left of the body would otherwise be read as the next request)."""
@@ -147,6 +170,10 @@ class BodyTimeout:
     short, and the answer may take as long as it takes). Raised from `receive`, the error
     reaches the app's `ApiError` handler like any other refusal; if something in between
     swallowed it as a crash, it is answered here.
+
+    An answer given before the body was all read (a 401 before a push's body, a 413 on the
+    declared size) also closes the connection: uvicorn otherwise kept it open for the rest
+    of a body nobody would read, which a client could trickle for ever, out of this deadline.
     """
 
     def __init__(self, app: ASGIApp, *, timeout: float):
@@ -154,10 +181,11 @@ class BodyTimeout:
         self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not math.isfinite(self.timeout):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         deadline = anyio.current_time() + self.timeout
+        has_body = _has_body(scope)
         body_done = False
         timed_out = False
         started = False
@@ -167,7 +195,8 @@ class BodyTimeout:
             if body_done:  # after the body, only a disconnect can come: no deadline
                 return await receive()
             message: Message | None = None
-            with anyio.move_on_after(max(0.0, deadline - anyio.current_time())):
+            left = deadline - anyio.current_time() if math.isfinite(deadline) else math.inf
+            with anyio.move_on_after(max(0.0, left)):
                 message = await receive()
             if message is None:
                 timed_out = True
@@ -180,6 +209,8 @@ class BodyTimeout:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                if has_body and not body_done:
+                    message = _closing(message)
             await send(message)
 
         try:
