@@ -47,7 +47,7 @@ from journal_desktop.storage.backup_format import (
     WrongBackupKey,
     WrongBackupPassphrase,
 )
-from journal_desktop.storage.errors import BackupError, DataDirNotEmpty, DiskFull
+from journal_desktop.storage.errors import BackupError, DataDirNotEmpty, DiskFull, VaultError
 from tests.fakes import InMemoryKeyringFake
 from tests.storage.conftest import TEST_PASSPHRASE, snapshot_files
 
@@ -584,6 +584,33 @@ def test_maybe_auto_backup_respects_the_interval(
     )
     assert short is not None
     assert len(backups.list_backups(paths)) == 3
+
+
+def test_the_vaults_schedule_sets_the_interval(
+    vault: Vault, paths: VaultPaths, vault_key: bytes
+) -> None:
+    assert backups.auto_backup_hours(vault) == 24  # nothing chosen: daily
+    backups.set_auto_backup_hours(vault, 168)
+    assert backups.maybe_auto_backup(vault, vault_key, now=T0) is not None
+    assert backups.maybe_auto_backup(vault, vault_key, now=T0 + timedelta(days=6)) is None
+    assert backups.maybe_auto_backup(vault, vault_key, now=T0 + timedelta(days=7)) is not None
+    backups.set_auto_backup_hours(vault, 0)
+    assert backups.maybe_auto_backup(vault, vault_key, now=T0 + timedelta(days=30)) is None
+    assert len(backups.list_backups(paths)) == 2
+    with pytest.raises(ValueError, match="every"):
+        backups.set_auto_backup_hours(vault, 5)
+    vault.settings.set(backups.AUTO_BACKUP_SETTING, "soon")  # unreadable: daily
+    assert backups.auto_backup_hours(vault) == 24
+
+
+def test_the_open_vault_holds_its_key_until_closed(
+    vault: Vault, paths: VaultPaths, vault_key: bytes, key_env: KeyEnvironment
+) -> None:
+    assert vault.open_key == vault_key
+    with Vault.open(paths, key_env) as second:
+        assert second.open_key == vault_key
+    with pytest.raises(VaultError, match="closed"):
+        _ = second.open_key
 
 
 def test_local_backup_refuses_a_key_that_is_not_the_vaults(vault: Vault, paths: VaultPaths) -> None:

@@ -138,22 +138,36 @@ def test_local_backup_now_and_the_age_of_the_newest(
     assert section.state is not None and section.state.overdue
     assert section.newest.text() == "Newest local backup: none yet"
     red = section.newest.styleSheet()
-    prompts(PASSPHRASE)  # the key is unwrapped again with the journal's passphrase
+    asked = prompts()  # a passphrase journal: the open vault holds its key, nothing is asked
     section.local_button.click()
     qtbot.waitUntil(lambda: "Made a local backup" in section.status.text(), timeout=60_000)
     wait_idle(qtbot, tasks)
+    assert asked.asked == []
     assert len(list_backups(ui_paths)) == 1
     assert section.state is not None and not section.state.overdue
     assert section.newest.text() == "Newest local backup: just now"
     assert section.newest.styleSheet() != red
     assert section.local_list.count() == 1 and "auto-" in section.local_list.item(0).text()
     assert "newest 7 are kept" in section.schedule.text()
+    assert "once a day" in section.schedule.text()
+    assert section.every.currentData() == 24
 
-    # The wrong passphrase makes no backup and says why.
-    prompts("not the passphrase")
-    section.local_button.click()
-    qtbot.waitUntil(lambda: "passphrase is wrong" in section.status.text(), timeout=60_000)
-    assert len(list_backups(ui_paths)) == 1
+
+def test_the_backup_schedule_is_chosen_and_kept(
+    qtbot: QtBot, tasks: VaultTasks, screen: SettingsScreen
+) -> None:
+    section = screen.backups
+    for label, hours, words in (
+        ("Every week", 168, "once a week"),
+        ("Off", 0, "None are made"),
+        ("Every day", 24, "once a day"),
+    ):
+        index = section.every.findText(label)
+        section.every.setCurrentIndex(index)
+        section.every.activated.emit(index)
+        qtbot.waitUntil(lambda w=words: w in section.schedule.text(), timeout=10_000)
+        wait_idle(qtbot, tasks)
+        assert stored(qtbot, tasks, "auto_backup_every_hours") == str(hours)
 
 
 def _tamper_with_audit_log(vault: Vault) -> None:
@@ -311,39 +325,6 @@ def test_the_audit_table_names_changed_fields_never_journal_text(
     assert not any("gap" in line or "Revenge" in line for line in shown)
 
 
-def test_keychain_journal_gets_its_daily_local_backup_after_a_change(
-    qtbot: QtBot, tmp_path: Path
-) -> None:
-    from journal_desktop.ui.tasks import ChangeSet
-
-    paths = VaultPaths(tmp_path / "keychain-vault")
-    env = KeyEnvironment(InMemoryKeyringFake())
-    runner = VaultTasks()
-    runner.open(lambda: Vault.init(paths, env, KeyStorage.KEYCHAIN))
-    wait_idle(qtbot, runner)
-    try:
-        widget = SettingsScreen(runner, key_env=env)
-        qtbot.addWidget(widget)
-        # A settings change is not a change to the journal: no backup for it.
-        runner.run(lambda v: v.settings.set("ui.theme", "dark"), changes=ChangeSet(settings=True))
-        wait_idle(qtbot, runner)
-        assert list_backups(paths) == []
-        runner.run(lambda v: v.settings.set("x", "y"), changes=ChangeSet(trades=True))
-        wait_idle(qtbot, runner)
-        wait_idle(qtbot, runner)
-        assert len(list_backups(paths)) == 1
-        # Within a day, further changes make no new one.
-        runner.run(lambda v: v.settings.set("x", "z"), changes=ChangeSet(journal=True))
-        wait_idle(qtbot, runner)
-        wait_idle(qtbot, runner)
-        assert len(list_backups(paths)) == 1
-        widget.show()
-        wait_idle(qtbot, runner)
-        assert "at most once a day" in widget.backups.schedule.text()
-    finally:
-        runner.shutdown()
-
-
 def test_restore_of_this_journals_own_automatic_backup(
     qtbot: QtBot,
     tasks: VaultTasks,
@@ -352,7 +333,7 @@ def test_restore_of_this_journals_own_automatic_backup(
     ui_paths: VaultPaths,
     tmp_path: Path,
 ) -> None:
-    prompts(PASSPHRASE)
+    prompts()
     screen.backups.local_button.click()
     qtbot.waitUntil(lambda: "Made a local backup" in screen.backups.status.text(), timeout=60_000)
     local = list_backups(ui_paths)[0].path

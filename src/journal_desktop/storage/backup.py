@@ -270,15 +270,49 @@ def _rotate(paths: VaultPaths, keep: int, *, written: Path) -> None:
                 old.path.unlink()
 
 
+#: The vault setting that says how often the automatic local backup is made, in hours
+#: (0: never). Absent means daily.
+AUTO_BACKUP_SETTING = "auto_backup_every_hours"
+#: The schedules offered: daily (the default), weekly, or off.
+AUTO_BACKUP_CHOICES = (24, 168, 0)
+DEFAULT_AUTO_BACKUP_HOURS = 24
+
+
+def auto_backup_hours(vault: Vault) -> int:
+    """Hours between automatic local backups (0: off); a value not offered reads as daily."""
+    text = vault.settings.get(AUTO_BACKUP_SETTING)
+    try:
+        hours = int(text) if text is not None else DEFAULT_AUTO_BACKUP_HOURS
+    except ValueError:
+        return DEFAULT_AUTO_BACKUP_HOURS
+    return hours if hours in AUTO_BACKUP_CHOICES else DEFAULT_AUTO_BACKUP_HOURS
+
+
+def set_auto_backup_hours(vault: Vault, hours: int) -> None:
+    if hours not in AUTO_BACKUP_CHOICES:
+        raise ValueError(f"automatic backups are every {AUTO_BACKUP_CHOICES} hours, not {hours}")
+    with vault.transaction():
+        vault.settings.set(AUTO_BACKUP_SETTING, str(hours))
+
+
 def maybe_auto_backup(
     vault: Vault,
     key: bytes,
     *,
-    interval: timedelta = timedelta(hours=24),
+    interval: timedelta | None = None,
     keep: int = 7,
     now: datetime | None = None,
 ) -> Path | None:
-    """Write a local backup only if none exists or the newest is at least `interval` old."""
+    """Write a local backup only if none exists or the newest is at least `interval` old.
+
+    Without an `interval`, the vault's own schedule (`auto_backup_hours`) decides, and a
+    schedule of "off" writes nothing.
+    """
+    if interval is None:
+        hours = auto_backup_hours(vault)
+        if hours == 0:
+            return None
+        interval = timedelta(hours=hours)
     moment = now or datetime.now(UTC)
     age = newest_backup_age(vault.paths, moment)
     if age is not None and age < interval:

@@ -22,7 +22,7 @@ from journal_desktop.storage import vault_keys
 from journal_desktop.storage.atomic_files import ensure_private_dir
 from journal_desktop.storage.audit import AuditLog
 from journal_desktop.storage.database import Database
-from journal_desktop.storage.errors import NotAVault, VaultAlreadyExists, VaultNotFound
+from journal_desktop.storage.errors import NotAVault, VaultAlreadyExists, VaultError, VaultNotFound
 from journal_desktop.storage.keychain import Keychain
 from journal_desktop.storage.metadata import KeyStorage, VaultMetadata, key_check
 from journal_desktop.storage.migrations import LATEST_VERSION
@@ -61,6 +61,7 @@ class RecordCounts:
 
 class Vault:
     def __init__(self, paths: VaultPaths, metadata: VaultMetadata, db: Database) -> None:
+        self._key: bytes | None = None
         self.paths = paths
         self.metadata = metadata
         self.db = db
@@ -120,6 +121,7 @@ class Vault:
                 migrate(db, paths)
                 cls.write_device_identity(db, device_id=secrets.token_hex(8))
                 vault = cls(paths, metadata, db)
+                vault._key = key
                 with db.transaction():
                     vault.audit.append(
                         "key",
@@ -166,13 +168,30 @@ class Vault:
         db = Database.open(paths.database, key)
         try:
             migrate(db, paths)
-            return cls(paths, metadata, db)
+            vault = cls(paths, metadata, db)
         except BaseException:
             db.close()
             raise
+        vault._key = key
+        return vault
+
+    @property
+    def open_key(self) -> bytes:
+        """The database key, while the vault is open, for the automatic local backups.
+
+        SQLCipher holds this key in the process's memory for as long as the connection is
+        open anyway; keeping the reference until `close` lets a passphrase vault back itself
+        up on schedule without asking for the passphrase again. Locking closes the vault and
+        drops it.
+        """
+        if self._key is None or self.db.closed:
+            raise VaultError("The journal is closed; its key is no longer held.")
+        return self._key
 
     def close(self) -> None:
-        """Close the connection. The clock needs no saving: every write stored it."""
+        """Close the connection and drop the key. The clock needs no saving: every write
+        stored it."""
+        self._key = None
         if self.db.closed:
             return
         self.db.close()

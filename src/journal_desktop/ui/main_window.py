@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from journal_desktop import __version__
+from journal_desktop.ui.auto_backup import AutoBackup
 from journal_desktop.ui.busy_indicator import BusyIndicator
 from journal_desktop.ui.idle import AUTO_LOCK_SETTING, IdleWatcher, parse_minutes
 from journal_desktop.ui.lock import LockController
@@ -178,6 +179,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_status_bar()
         tasks.task_failed.connect(self.show_failure)
+        self.auto_backup = AutoBackup(tasks, self)
+        self.auto_backup.failed.connect(self.show_failure)
 
         self._restore_window()
         if tasks.is_open:  # otherwise once `open_at_start` has opened it

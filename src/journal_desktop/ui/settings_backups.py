@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from journal_desktop.storage.backup import BACKUP_SUFFIX, BackupInfo
-from journal_desktop.storage.metadata import KeyStorage
 from journal_desktop.ui import dialogs, formatting
 from journal_desktop.ui.settings_restore import RestoreFlow
 from journal_desktop.ui.settings_work import (
@@ -35,12 +35,15 @@ from journal_desktop.ui.settings_work import (
     KeyStorageGetter,
     backup_state,
     local_backup_now,
+    set_backup_schedule,
     write_backup,
 )
 from journal_desktop.ui.tasks import ChangeSet, VaultTasks, describe_error
 from journal_desktop.ui.theme import palette_colors
 
 _BACKUP_FILTER = f"Journal Desktop backups (*{BACKUP_SUFFIX})"
+#: The automatic local backup schedules offered, as (label, hours between backups).
+SCHEDULES = (("Every day", 24), ("Every week", 168), ("Off", 0))
 
 
 def age_text(age: timedelta | None) -> str:
@@ -72,6 +75,11 @@ class BackupSection(QGroupBox):
         self._state: BackupState | None = None
         self.newest = QLabel("Newest backup: …")
         self.newest.setAccessibleName("Age of the newest backup")
+        self.every = QComboBox()
+        for label, hours in SCHEDULES:
+            self.every.addItem(label, hours)
+        self.every.setAccessibleName("How often an automatic local backup is made")
+        self.every.activated.connect(self._schedule_chosen)
         self.schedule = QLabel()
         self.schedule.setWordWrap(True)
         self.local_list = QListWidget()
@@ -106,8 +114,15 @@ class BackupSection(QGroupBox):
             "now is left as it is, and you open the restored one when you are ready."
         )
         restore_note.setWordWrap(True)
+        every_row = QHBoxLayout()
+        every_label = QLabel("&Automatic local backup:")
+        every_label.setBuddy(self.every)
+        every_row.addWidget(every_label)
+        every_row.addWidget(self.every)
+        every_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.newest)
+        layout.addLayout(every_row)
         layout.addWidget(self.schedule)
         layout.addWidget(self.local_list)
         layout.addLayout(buttons)
@@ -134,17 +149,15 @@ class BackupSection(QGroupBox):
             )
         else:
             self.newest.setToolTip("")
+        self.every.setCurrentIndex(max(0, self.every.findData(state.every_hours)))
+        when = {
+            24: "One is made at most once a day, after the journal changes. ",
+            168: "One is made at most once a week, after the journal changes. ",
+        }.get(state.every_hours, "None are made now; the ones listed are kept. ")
         self.schedule.setText(
             "Automatic local backups are encrypted under this journal's key and kept in "
             f"{state.folder}; the newest {LOCAL_BACKUPS_KEPT} are kept, older ones are "
-            "deleted. "
-            + (
-                "One is made at most once a day, after the journal changes. "
-                if self._key_storage() is KeyStorage.KEYCHAIN
-                else "With a passphrase the key is not at hand, so make one here now and then "
-                "(the command line makes one daily after a change). "
-            )
-            + "Keep a backup to a file somewhere else too."
+            f"deleted. {when}Keep a backup to a file somewhere else too."
         )
         self.local_list.clear()
         now = datetime.now(UTC)
@@ -211,25 +224,23 @@ class BackupSection(QGroupBox):
     # -- local backups ---------------------------------------------------------------------------
 
     def local_backup_now(self) -> None:
-        current: str | None = None
-        if self._key_storage() is KeyStorage.PASSPHRASE:
-            current = dialogs.ask_passphrase(
-                self,
-                "Local backup",
-                "Local backups are sealed under the journal's key; type the journal's "
-                "passphrase to unwrap it.",
-                confirm=False,
-            )
-            if current is None:
-                return
         self._set_busy(True)
         self.status.setText("Making a local backup…")
-        env = self.env
         self.tasks.run(
-            lambda vault: local_backup_now(vault, env.get(), current),
+            local_backup_now,
             on_success=self._local_done,
             on_failure=self._failed,
             changes=ChangeSet(backups=True),
+            owner=self,
+        )
+
+    def _schedule_chosen(self, index: int) -> None:
+        every_hours = int(self.every.itemData(index))
+        self.tasks.run(
+            lambda vault: set_backup_schedule(vault, every_hours),
+            on_success=self._show,
+            on_failure=self._failed,
+            changes=ChangeSet(settings=True),
             owner=self,
         )
 

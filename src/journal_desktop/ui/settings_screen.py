@@ -8,7 +8,6 @@ main window acts on: `lock_requested`, `theme_changed` and `auto_lock_changed`.
 from __future__ import annotations
 
 from dataclasses import fields
-from pathlib import Path
 from typing import ClassVar
 
 from PySide6.QtCore import Signal
@@ -24,13 +23,9 @@ from journal_desktop.ui.settings_general import GeneralSection
 from journal_desktop.ui.settings_keys import KeySection
 from journal_desktop.ui.settings_work import (
     KeyEnvironmentSource,
-    auto_backup,
     general_settings,
 )
 from journal_desktop.ui.tasks import ChangeSet, VaultTasks, describe_error
-
-#: Changes to the journal's content, after which the daily automatic backup may be due.
-_DATA_CHANGES = ("trades", "executions", "journal", "tags", "attachments", "imports", "accounts")
 
 
 class SettingsScreen(Screen):
@@ -68,8 +63,6 @@ class SettingsScreen(Screen):
         self.general.auto_lock_changed.connect(self.auto_lock_changed)
         self.keys.storage_changed.connect(self.key_storage_changed)
         self._env = env
-        self._auto_backup_running = False
-        tasks.changes_applied.connect(self._maybe_auto_backup)
 
         page = QWidget()
         column = QVBoxLayout(page)
@@ -99,29 +92,6 @@ class SettingsScreen(Screen):
         self.keys.reload()
         self.backups.reload()
         self.audit.reload()
-
-    def _maybe_auto_backup(self, changes: ChangeSet) -> None:
-        """After a change to the journal, make the daily local backup if it is due."""
-        if self._auto_backup_running or not any(getattr(changes, n) for n in _DATA_CHANGES):
-            return
-        self._auto_backup_running = True
-        env = self._env
-
-        def done(path: Path | None) -> None:
-            self._auto_backup_running = False
-            if path is not None:
-                self.backups.reload()
-
-        def failed(error: BaseException) -> None:
-            self._auto_backup_running = False
-            self.backups.status.setText(f"The automatic backup failed: {describe_error(error)}")
-
-        self.tasks.run(
-            lambda vault: auto_backup(vault, env.get()),
-            on_success=done,
-            on_failure=failed,
-            owner=self,
-        )
 
     def hideEvent(self, event: QHideEvent) -> None:
         self.general.flush()

@@ -36,7 +36,6 @@ DEFAULT_AUTO_LOCK_MINUTES = 10
 #: What `maybe_auto_backup` and `write_local_backup` keep; said in the UI.
 LOCAL_BACKUPS_KEPT = 7
 #: At most one automatic local backup per this interval (as the command line does).
-AUTO_BACKUP_INTERVAL = timedelta(hours=24)
 #: The newest backup reads as overdue beyond this.
 BACKUP_OVERDUE = timedelta(days=7)
 #: How many audit entries the table shows (the newest).
@@ -120,6 +119,8 @@ class BackupState:
     folder: Path
     local: list[LocalBackup]
     newest_age: timedelta | None
+    #: Hours between automatic local backups; 0 when they are off.
+    every_hours: int
 
     @property
     def overdue(self) -> bool:
@@ -131,26 +132,24 @@ def backup_state(vault: Vault) -> BackupState:
         folder=vault.paths.backups_dir,
         local=backups.list_backups(vault.paths),
         newest_age=backups.newest_backup_age(vault.paths),
+        every_hours=backups.auto_backup_hours(vault),
     )
 
 
-def local_backup_now(vault: Vault, env: KeyEnvironment, current_passphrase: str | None) -> Path:
-    key = load_vault_key(vault, env, current_passphrase)
-    return backups.write_local_backup(vault, key, LOCAL_BACKUPS_KEPT)
+def local_backup_now(vault: Vault) -> Path:
+    """A local backup now, under the key the open vault holds (no passphrase to type)."""
+    return backups.write_local_backup(vault, vault.open_key, LOCAL_BACKUPS_KEPT)
 
 
-def auto_backup(vault: Vault, env: KeyEnvironment) -> Path | None:
-    """The daily local backup, if one is due and the key is at hand without asking.
+def set_backup_schedule(vault: Vault, every_hours: int) -> BackupState:
+    backups.set_auto_backup_hours(vault, every_hours)
+    return backup_state(vault)
 
-    In keychain mode the key is fetched from the keychain; in passphrase mode it would need
-    the passphrase typed again, so nothing happens (the screen says so).
-    """
-    if vault.metadata.key_storage is not KeyStorage.KEYCHAIN:
-        return None
-    key = load_vault_key(vault, env, None)
-    return backups.maybe_auto_backup(
-        vault, key, interval=AUTO_BACKUP_INTERVAL, keep=LOCAL_BACKUPS_KEPT
-    )
+
+def auto_backup(vault: Vault) -> Path | None:
+    """The local backup the journal's schedule asks for, if one is due (any key storage:
+    the open vault holds its key)."""
+    return backups.maybe_auto_backup(vault, vault.open_key, keep=LOCAL_BACKUPS_KEPT)
 
 
 def write_backup(vault: Vault, target: Path, passphrase: str, *, overwrite: bool) -> BackupInfo:
