@@ -70,7 +70,7 @@ def test_the_fixture_statement() -> None:
     )
     assert sell.executed_at == utc(2026, 3, 2, 20, 45, 10)
     assert option.instrument == InstrumentSpec(
-        "AAPL 20MAR26 200 C",
+        "AAPL  260320C00200000",  # the OCC symbol, as every format stores options
         AssetClass.OPTION,
         "USD",
         Decimal(100),
@@ -110,7 +110,7 @@ def test_option_details_come_from_the_symbol_without_the_instrument_section() ->
     )
     (execution,) = parse_text(text, "t.csv", FMT).executions
     assert execution.instrument == InstrumentSpec(
-        "IWM 20JAN17 135.0 C",
+        "IWM   170120C00135000",
         AssetClass.OPTION,
         "USD",
         None,  # 100, the equity option default, applies

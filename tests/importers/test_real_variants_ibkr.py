@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -200,3 +201,60 @@ def test_the_transaction_history_report_is_refused_naming_what_to_export() -> No
     reason = caught.value.reason
     assert "Transaction History" in reason and "time" in reason
     assert "Activity Statement" in reason and "Flex" in reason
+
+
+OPTION_HEADER = (
+    "Trades,Header,DataDiscriminator,Asset Category,Currency,Symbol,Date/Time,Quantity,T. Price,"
+    "C. Price,Proceeds,Comm/Fee,Basis,Realized P/L,MTM P/L,Code"
+)
+
+
+@pytest.mark.parametrize(
+    "symbol", ["AAPL 18SEP26 200 C", "AAPL 18SEP26 200 CALL", "AAPL  260918C00200000"]
+)
+def test_an_option_is_one_contract_however_the_statement_writes_it(symbol: str) -> None:
+    text = "\n".join(
+        [
+            "Statement,Header,Field Name,Field Value",
+            "Statement,Data,Title,Activity Statement",
+            OPTION_HEADER,
+            f"Trades,Data,Order,Equity and Index Options,USD,{symbol},"
+            '"2026-09-16, 09:30:00",2,5,5,-1000,-1,1001,0,0,O',
+            f"Trades,Data,Order,Equity and Index Options,USD,{symbol},"
+            '"2026-09-17, 10:00:00",-2,7,7,1400,-1,-1001,398,0,C',
+        ]
+    )
+    opened, closed = parse_text(text, "U1234567.csv").executions
+    assert opened.instrument == closed.instrument
+    spec = opened.instrument
+    assert (spec.symbol, spec.underlying, spec.expiry, spec.strike, spec.option_right) == (
+        "AAPL  260918C00200000",
+        "AAPL",
+        date(2026, 9, 18),
+        D(200),
+        "C",
+    )
+    # 2 contracts x 100 x (7 - 5) = $400 gross, $2 of commissions: the statement's 398.
+    assert (closed.price - opened.price) * 2 * 100 - opened.commission - closed.commission == 398
+
+
+def test_the_statement_and_a_flex_query_name_an_option_alike() -> None:
+    flex = (
+        '<FlexQueryResponse><FlexStatements><FlexStatement accountId="U1234567"><Trades>\n'
+        '<Trade accountId="U1234567" currency="USD" assetCategory="OPT" '
+        'symbol="AAPL  260918C00200000" underlyingSymbol="AAPL" multiplier="100" strike="200" '
+        'expiry="20260918" putCall="C" dateTime="20260917;100000" quantity="-2" '
+        'tradePrice="7" ibCommission="-1" buySell="SELL" ibExecID="X1" '
+        'levelOfDetail="EXECUTION" />\n'
+        "</Trades></FlexStatement></FlexStatements></FlexQueryResponse>\n"
+    )
+    (from_flex,) = parse_text(flex, "flex.xml").executions
+    statement = "\n".join(
+        [
+            OPTION_HEADER,
+            "Trades,Data,Order,Equity and Index Options,USD,AAPL 18SEP26 200 C,"
+            '"2026-09-16, 09:30:00",2,5,5,-1000,-1,1001,0,0,O',
+        ]
+    )
+    (from_statement,) = parse_text(statement, "s.csv").executions
+    assert from_statement.instrument.symbol == from_flex.instrument.symbol

@@ -15,7 +15,10 @@ A consolidated statement of several accounts adds an `Account` column to the Tra
 Account Information. Quantities are signed and may carry thousands separators (`-1,000`);
 commissions are negative. Multipliers and option details come from the Financial Instrument
 Information section when the statement has one, else from the option symbol (`AAPL 20MAR26
-200 C`). IBKR prints times in Eastern time unless the account is set otherwise.
+200 C`, `AAPL 20MAR26 200 CALL`, or OCC's `AAPL  260320C00200000`). An equity or index option
+is stored under its OCC symbol, as every format stores options, so a contract named here and in
+a Flex query (which prints the OCC symbol) is one instrument. IBKR prints times in Eastern
+time unless the account is set otherwise.
 
 A statement opened in a spreadsheet of a semicolon locale comes back as one column: each line
 padded with `;` and, when it held quotes, wrapped whole in quotes; such a file is unwrapped to
@@ -39,6 +42,7 @@ from journal_desktop.domain.imported import (
 from journal_desktop.domain.records import AssetClass, Side
 from journal_desktop.importers.numbers import infer_decimal_comma
 from journal_desktop.importers.registry import ImportFormat, register
+from journal_desktop.importers.symbols import option_contract, parse_occ
 from journal_desktop.importers.table import Row, normalise_header, read_records
 from journal_desktop.importers.times import BadTime, LocalTimeReader
 
@@ -71,8 +75,10 @@ COMMISSION_IN = "comm in "
 #: `AAPL 20MAR26 200 C`, `IWM 20JAN17 135.0 C`: underlying, expiry, strike, right.
 OPTION_SYMBOL = re.compile(
     r"(?P<underlying>\S+(?: \S+)*?) (?P<expiry>\d{1,2}[A-Z]{3}\d{2}) "
-    r"(?P<strike>\d+(?:\.\d+)?) (?P<right>[CP])"
+    r"(?P<strike>\d+(?:\.\d+)?) (?P<right>CALL|PUT|C|P)"
 )
+#: The category whose contracts have OCC symbols (futures options and warrants have none).
+EQUITY_OPTIONS = "equity and index options"
 _DETAIL_KINDS = ("trade", "execution")
 
 
@@ -285,6 +291,12 @@ def _instrument(
         underlying = info.text("Underlying", required=False) if info else ""
         return InstrumentSpec(symbol, asset_class, currency, multiplier, underlying=underlying)
     underlying, expiry, strike, right = _option_details(row, symbol, info, decimal_comma)
+    if category.lower() == EQUITY_OPTIONS and underlying and expiry and strike and right:
+        try:
+            contract = option_contract(underlying, expiry, right, strike)
+            return contract.spec(currency=currency, multiplier=multiplier)
+        except ValueError:
+            pass  # a strike OCC cannot write: the statement's own symbol names it
     return InstrumentSpec(
         symbol,
         asset_class,
@@ -300,12 +312,16 @@ def _instrument(
 def _option_details(
     row: Row, symbol: str, info: Row | None, decimal_comma: bool | None
 ) -> tuple[str, date | None, Decimal | None, str]:
-    """Underlying, expiry, strike and right: from the instrument section, else the symbol."""
-    parsed = OPTION_SYMBOL.fullmatch(symbol)
+    """Underlying, expiry, strike and right: from the instrument section, else the symbol
+    (`AAPL 18SEP26 200 C`, `... CALL`, or OCC's `AAPL  260918C00200000`)."""
+    parsed = OPTION_SYMBOL.fullmatch(" ".join(symbol.upper().split()))
     underlying = parsed["underlying"] if parsed else ""
     expiry = datetime.strptime(parsed["expiry"], "%d%b%y").date() if parsed else None
     strike = Decimal(parsed["strike"]) if parsed else None
-    right = parsed["right"] if parsed else ""
+    right = parsed["right"][:1] if parsed else ""
+    occ = None if parsed else parse_occ(symbol)
+    if occ is not None:
+        underlying, expiry, strike, right = occ.underlying, occ.expiry, occ.strike, occ.right
     if info is not None:
         underlying = info.text("Underlying", required=False) or underlying
         strike = info.optional_amount("Strike", decimal_comma=decimal_comma) or strike
