@@ -179,3 +179,8 @@ def test_filtered_figures_by_hand(week: Week) -> None:
         50,
         quotient(200, 150),
     )
+    # TSLA: #5 (-150) then #7 (+400): the fall is from the starting 0, so it has no percent.
+    tsla = week.sql(TradeFilter(instrument_ids=frozenset({week.instruments["TSLA"]})))
+    assert [p.equity for p in tsla.equity_curve] == [-150, 250]
+    assert (tsla.max_drawdown, tsla.drawdown.peak, tsla.max_drawdown_percent) == (150, 0, None)
+    assert (tsla.longest_win_streak, tsla.longest_loss_streak) == (1, 1)

@@ -328,9 +328,14 @@ def test_offset_segments_find_each_change_to_the_microsecond() -> None:
 
 # -- property: SQL == pure on generated journals ---------------------------------------------------
 
-_MONEY = st.decimals(
-    min_value=Decimal("-50000"), max_value=Decimal("50000"), places=2, allow_nan=False
-) | st.decimals(min_value=Decimal("-10"), max_value=Decimal("10"), places=8, allow_nan=False)
+#: Amounts to the cent and to 1e-8, and often a breakeven or a small round figure, so zeros
+#: (neither a win nor a loss), equal nets and a first trade that loses (a fall from the
+#: starting 0) come up in most examples.
+_MONEY = (
+    st.decimals(min_value=Decimal("-50000"), max_value=Decimal("50000"), places=2, allow_nan=False)
+    | st.decimals(min_value=Decimal("-10"), max_value=Decimal("10"), places=8, allow_nan=False)
+    | st.sampled_from([Decimal(0), Decimal("0.00"), Decimal(-100), Decimal(100), Decimal(-1)])
+)
 #: Close times from a small set (so ties happen), spread over a New York DST change.
 _CLOSES = st.sampled_from(
     [
