@@ -1,7 +1,9 @@
 """MetaTrader 4 account statement (Account History > Save as Report / Detailed Report, HTML).
 
 The statement is one HTML table in sections, each under a title row: Closed Transactions:,
-Open Trades:, Working Orders:, Summary:. The first two list tickets under the header
+Open Trades:, Working Orders:, Summary:. A ticket table under no title (or one in another
+language) is taken as closed tickets when its header has a Close Time column. The first two
+list tickets under the header
 
     Ticket, Open Time, Type, Size, Item, Price, S / L, T / P, Close Time, Price,
     Commission, Taxes, Swap, Profit
@@ -57,6 +59,7 @@ NAME = "metatrader4"
 TIME_FORMATS = ("%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M")
 SIDES = {"buy": Side.BUY, "sell": Side.SELL}
 CLOSED, OPEN = "closed transactions:", "open trades:"
+KNOWN_TITLES = frozenset({CLOSED, OPEN, "working orders:", "summary:"})
 #: Captions some builds print instead of the detailed report's own.
 ALIASES = {"lots": "size", "symbol": "item", "commis": "commission"}
 CASH_TYPES = frozenset({"balance", "credit"})
@@ -67,7 +70,10 @@ _DIGITS = re.compile(r"(\d{3,})")
 
 def detect(text: str, filename: str) -> int:
     """A Closed Transactions section with its ticket header: MT4's statement alone has it."""
-    if "closed transactions" not in text.lower():
+    lowered = text.lower()
+    if "<td" not in lowered or (
+        "closed transactions" not in lowered and "close time" not in lowered
+    ):
         return 0
     sections = _sections(read_html_rows(text), filename)
     return 90 if CLOSED in sections else 0
@@ -106,8 +112,14 @@ def _sections(rows: Sequence[HtmlRow], file: str) -> dict[str, Table]:
     body: list[HtmlRow] = []
 
     def close() -> None:
-        if title in (CLOSED, OPEN) and header is not None:
-            tables.setdefault(title, html_table(file, header, body, _column_names(header)))
+        if header is None:
+            return
+        names = _column_names(header)
+        section = title
+        if title not in KNOWN_TITLES and "close time" in names:
+            section = CLOSED  # no title, or one in another language: closed tickets all the same
+        if section in (CLOSED, OPEN):
+            tables.setdefault(section, html_table(file, header, body, names))
 
     for row in rows:
         heading = _title(row)
