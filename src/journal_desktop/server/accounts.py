@@ -1,5 +1,8 @@
 """Registration, prelogin and the account's wrapped keys.
 
+Registrations are limited per client address (`throttle.REGISTER`), counted before the
+Argon2id hash of the auth secret.
+
 Prelogin answers every email the same way: a known one gets its stored KDF parameters and salt,
 an unknown one a salt derived from the server secret and the email (stable, per email) with the
 default parameters, so the answer does not tell who has an account.
@@ -18,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from journal_desktop.server import audit
+from journal_desktop.server import audit, throttle
 from journal_desktop.server.db import accounts, write_transaction
 from journal_desktop.server.http import ApiError, client_address, query, read_json
 from journal_desktop.server.passwords import hash_secret
@@ -68,6 +71,11 @@ async def prelogin(request: Request) -> Response:
 
 
 def _register(state: ServerState, body: RegisterRequest, address: str) -> str:
+    # Counted before the Argon2id work: unlimited, registrations kept the hashing (which
+    # every sign-in waits for) busy for anyone who sent them.
+    key = throttle.key_for(state.secret, throttle.REGISTER, address)
+    with write_transaction(state.engine) as conn:
+        throttle.count_registration(conn, state.settings.throttle, key, state.now())
     auth_hash = hash_secret(body.auth_secret, state.settings.password_hashing)
     account_id = uuid.uuid4().hex
     try:

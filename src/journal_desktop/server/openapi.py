@@ -105,7 +105,7 @@ OPERATIONS: tuple[Operation, ...] = (
         auth=False,
         stores=True,
         request=p.RegisterRequest.SPEC,
-        errors=[409, *_BODY_ERRORS],
+        errors=[409, 429, *_BODY_ERRORS],
     ),
     Operation(
         "GET",

@@ -32,6 +32,8 @@ from journal_desktop.server.http import ApiError
 
 EMAIL = "email"
 ADDRESS = "address"
+#: Registrations per client address (every one counts: each costs an Argon2id hash).
+REGISTER = "register"
 #: Retry-After (seconds) for an attempt refused only because others are still being checked.
 IN_FLIGHT_RETRY_AFTER = 3
 
@@ -43,8 +45,12 @@ class Limits:
     per_email: int = 5
     per_address: int = 20
     window: int = 15 * 60
+    #: Registrations (not failures: every attempt) per client address in `window` seconds.
+    registrations_per_address: int = 10
 
     def limit(self, scope: str) -> int:
+        if scope == REGISTER:
+            return self.registrations_per_address
         return self.per_email if scope == EMAIL else self.per_address
 
 
@@ -153,6 +159,14 @@ def settle(conn: Connection, keys: dict[str, bytes]) -> None:
             )
             .values(pending=login_failures.c.pending - 1)
         )
+
+
+def count_registration(conn: Connection, limits: Limits, key: bytes, now: int) -> None:
+    """Count a registration from the address `key` names, or raise 429 if the address has
+    had its limit in this window. Every attempt counts, whatever its outcome."""
+    keys = {REGISTER: key}
+    reserve(conn, limits, keys, now)
+    settle(conn, keys)
 
 
 def clear_email(conn: Connection, key: bytes) -> None:
