@@ -198,3 +198,48 @@ def test_stats_json_and_filters(vault_dir: Path, tmp_path: Path) -> None:
     assert by_symbol["net_pnl"] == "498"
     unknown = run(vault_dir, "stats", "--account", "nobody")
     assert_clean_failure(unknown, "no account named 'nobody'")
+
+
+def test_the_matching_method_is_selectable_and_rematches(vault_dir: Path, tmp_path: Path) -> None:
+    # The issue's case: buy 100 @ 10 and 100 @ 12, sell 100 @ 15. The first exit realizes
+    # FIFO 100 x (15 - 10) = 500, LIFO 100 x (15 - 12) = 300, average 100 x (15 - 11) = 400.
+    assert run(vault_dir, "import", str(write(tmp_path, "a.csv", HAND_WORKED))).returncode == 0
+    shown = run(vault_dir, "matching")
+    assert shown.returncode == 0, shown.stderr
+    assert "fifo" in shown.stdout
+    (fifo,) = trades(vault_dir)
+    assert fifo["gross_pnl"] == "500"
+    for method, realized in (("lifo", "300"), ("average", "400"), ("fifo", "500")):
+        changed = run(vault_dir, "matching", method)
+        assert changed.returncode == 0, changed.stderr
+        (trade,) = trades(vault_dir)
+        assert trade["gross_pnl"] == realized, method
+        assert trade["id"] == fifo["id"]  # the same round trip: notes and tags stay with it
+        assert trade["fees"] == "3" and trade["status"] == "open"
+        assert method in run(vault_dir, "matching").stdout
+    # Closing the position: 100 more sold at 15 makes 800 under every method.
+    closing = HAND_WORKED + "03/02/2026,09:45:00,AAPL,100,15,Sell,1\n"
+    assert run(vault_dir, "import", str(write(tmp_path, "b.csv", closing))).returncode == 0
+    for method in ("lifo", "average", "fifo"):
+        assert run(vault_dir, "matching", method).returncode == 0
+        (trade,) = trades(vault_dir)
+        assert (trade["gross_pnl"], trade["net_pnl"], trade["status"]) == ("800", "796", "closed")
+    unknown = run(vault_dir, "matching", "hifo")
+    assert unknown.returncode != 0
+    assert "hifo" in unknown.stderr
+
+
+def test_stats_and_trades_text_show_amounts_to_the_cent(vault_dir: Path, tmp_path: Path) -> None:
+    """The same three trades read by a person: net 445.00, expectancy 445 / 3 = 148.33,
+    drawdown 101.00 after a peak of 498.00 (20.3 %)."""
+    assert run(vault_dir, "import", str(write(tmp_path, "s.csv", STATS_FILE))).returncode == 0
+    text = run(vault_dir, "stats").stdout
+    lines = {line[:22].strip(): line[22:].strip() for line in text.splitlines() if line[:1] != " "}
+    assert lines["Net P&L"] == "445.00"
+    assert lines["Fees"] == "5.00"
+    assert lines["Expectancy"] == "148.33"
+    assert lines["Average loss"] == "-101.00"
+    assert lines["Max drawdown"] == "101.00 (20.3 % of the peak)"
+    assert "MSFT                      1 trades  net      -101.00" in text
+    listed = run(vault_dir, "trades").stdout.splitlines()
+    assert [line.split("net")[1].split()[0] for line in listed] == ["498.00", "-101.00", "48.00"]

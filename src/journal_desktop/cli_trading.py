@@ -12,12 +12,13 @@ import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
 from journal_desktop.domain.decimals import canonical_decimal
 from journal_desktop.domain.imported import ImportFileError
+from journal_desktop.domain.matching import MatchingMethod
 from journal_desktop.domain.records import Trade
 from journal_desktop.domain.statistics import BucketStats, Statistics, TradeFilter
 from journal_desktop.importers import get_format, parse_file
@@ -28,9 +29,12 @@ from journal_desktop.importers.times import BadTime, zone
 from journal_desktop.storage import codec
 from journal_desktop.storage.errors import VaultError
 from journal_desktop.storage.importing import (
+    MATCHING_METHOD_SETTING,
     ImportRejected,
     ImportSummary,
     import_parsed,
+    matching_method,
+    rematch,
     undo_import,
 )
 from journal_desktop.storage.statistics_sql import StatisticsQueries
@@ -47,6 +51,14 @@ _R_PLACES = Decimal("0.0001")
 
 def _money(value: Any) -> str | None:
     return None if value is None else canonical_decimal(value)
+
+
+def _cents(text: str | None) -> str | None:
+    """An amount for people: `-1,218.40`, rounded half-even to the cent as statements print
+    it; the JSON output keeps every digit (an IBKR commission of 1.1108314 stays exact)."""
+    if text is None:
+        return None
+    return f"{Decimal(text).quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,.2f}"
 
 
 def _print_json(document: Any) -> None:
@@ -211,6 +223,40 @@ class TradingCommands:
         )
         return EXIT_OK
 
+    # -- matching method --------------------------------------------------------------------
+
+    def cmd_matching(self, args: argparse.Namespace) -> int:
+        """Show the matching method, or choose another and match every position again.
+
+        The method changes the realized P&L of partial exits (FIFO, LIFO, weighted average);
+        a round trip that ends flat is the same under each. Trades keep their ids, so notes
+        and tags stay with them.
+        """
+        vault, key = self._open(args)
+        with vault:
+            if args.method is None:
+                print(f"Matching method: {matching_method(vault).value}")
+                return EXIT_OK
+            method = MatchingMethod(args.method)
+            if method is matching_method(vault):
+                print(f"The matching method is already {method.value}.")
+                return EXIT_OK
+            positions = [
+                (uuid.UUID(str(account)), uuid.UUID(str(instrument)))
+                for account, instrument in vault.db.query(
+                    "SELECT DISTINCT account_id, instrument_id FROM executions WHERE deleted = 0"
+                )
+            ]
+            with vault.transaction():
+                vault.settings.set(MATCHING_METHOD_SETTING, method.value)
+                trades = rematch(vault, positions)
+            self._after_change(vault, key)
+        print(
+            f"Matching method: {method.value}; {len(positions)} positions matched again, "
+            f"{len(trades)} trades."
+        )
+        return EXIT_OK
+
     # -- statistics -------------------------------------------------------------------------
 
     def cmd_stats(self, args: argparse.Namespace) -> int:
@@ -245,7 +291,7 @@ class TradingCommands:
                 f"{row['open_time'][:16].replace('T', ' ')}  {row['account']:<12.12} "
                 f"{row['symbol']:<10.10} {row['side']:<5} {row['quantity']:>8} "
                 f"{row['entry_price']:>10} -> {row['exit_price'] or '':>10}  "
-                f"net {row['net_pnl']:>10}  {row['status']}"
+                f"net {_cents(row['net_pnl']):>10}  {row['status']}"
             )
         return EXIT_OK
 
@@ -423,17 +469,24 @@ def _print_statistics(document: dict[str, Any]) -> None:
         print(f"{label:<22} {'-' if value is None else value}{suffix if value is not None else ''}")
 
     show("Trades", document["trade_count"])
-    show("Net P&L", document["net_pnl"])
-    show("Gross P&L", document["gross_pnl"])
-    show("Fees", document["fees"])
+    show("Net P&L", _cents(document["net_pnl"]))
+    show("Gross P&L", _cents(document["gross_pnl"]))
+    show("Fees", _cents(document["fees"]))
     win_rate = document["win_rate"]
     show("Win rate", None if win_rate is None else f"{Decimal(win_rate) * 100:.1f}", " %")
     factor = "no losses" if document["profit_factor_unbounded"] else document["profit_factor"]
     show("Profit factor", factor)
-    show("Expectancy", document["expectancy"])
-    show("Average win", document["avg_win"])
-    show("Average loss", document["avg_loss"])
-    show("Max drawdown", document["max_drawdown"])
+    show("Expectancy", _cents(document["expectancy"]))
+    show("Average win", _cents(document["avg_win"]))
+    show("Average loss", _cents(document["avg_loss"]))
+    drawdown = _cents(document["max_drawdown"])
+    percent = document["max_drawdown_percent"]
+    show(
+        "Max drawdown",
+        drawdown
+        if percent is None or drawdown is None
+        else f"{drawdown} ({Decimal(percent):.1f} % of the peak)",
+    )
     show("Average R", document["avg_r"])
     show("SQN", document["sqn"])
     show("Kelly", document["kelly"])
@@ -443,7 +496,8 @@ def _print_statistics(document: dict[str, Any]) -> None:
         if document[key]:
             print(f"\n{title}:")
             for name, bucket in document[key].items():
-                print(f"  {name:<20} {bucket['trades']:>6} trades  net {bucket['net_pnl']}")
+                net = _cents(bucket["net_pnl"])
+                print(f"  {name:<20} {bucket['trades']:>6} trades  net {net:>12}")
 
 
 def _report_import(summary: ImportSummary, zone_name: str) -> None:
@@ -515,6 +569,17 @@ def add_trading_commands(commands: Any, trading: TradingCommands) -> None:
     save.set_defaults(handler=trading.cmd_mapping_save)
     listing = mapping_commands.add_parser("list", help="list saved mappings")
     listing.set_defaults(handler=trading.cmd_mapping_list)
+
+    matching = commands.add_parser(
+        "matching", help="show or choose how exits are matched to entries (fifo, lifo, average)"
+    )
+    matching.add_argument(
+        "method",
+        nargs="?",
+        choices=[m.value for m in MatchingMethod],
+        help="match every position again with this method (FIFO unless chosen)",
+    )
+    matching.set_defaults(handler=trading.cmd_matching)
 
     undo = commands.add_parser("undo-import", help="remove one import's executions")
     undo.add_argument("id")
