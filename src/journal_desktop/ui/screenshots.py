@@ -15,6 +15,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,8 +119,12 @@ def render_all(
         window.resize(*WINDOW_SIZE)
         window.show()
         window.idle.stop()
+        journal_day = _latest_journal_day(tasks, settle)
         for index, screen in enumerate(window.screens):
             window.show_screen(index)
+            select_day = getattr(screen, "select_day", None)
+            if journal_day is not None and select_day is not None:
+                select_day(journal_day)  # a day with a plan, a review and trades, not today
             shoot(window, f"{index + 1:02d}-{_slug(screen.title)}")
 
         trade_id = _busiest_trade(tasks, settle)
@@ -164,6 +169,17 @@ def _settler(tasks: VaultTasks) -> Callable[[], None]:
         raise TimeoutError("the screens did not finish loading their data")
 
     return settle
+
+
+def _latest_journal_day(tasks: VaultTasks, settle: Callable[[], None]) -> date | None:
+    """The newest day the demo journal wrote about."""
+    box: list[date | None] = []
+    tasks.run(
+        lambda vault: max((e.day for e in vault.journal.list_all()), default=None),
+        on_success=box.append,
+    )
+    settle()
+    return box[0] if box else None
 
 
 def _busiest_trade(tasks: VaultTasks, settle: Callable[[], None]) -> uuid.UUID | None:
