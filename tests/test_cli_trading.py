@@ -181,10 +181,17 @@ def test_stats_json_and_filters(vault_dir: Path, tmp_path: Path) -> None:
     assert stats["net_pnl"] == "445"
     assert stats["gross_pnl"] == "450"
     assert stats["fees"] == "5"
-    assert Decimal(stats["win_rate"]) == Decimal("0.666667")
+    # Ratios carry the statistics' 28 significant digits, as Decimal's own division gives them:
+    # win rate 2/3, profit factor (498 + 48) / 101, Kelly over the decided trades
+    # 2/3 x (1 - 101/546) = 445/819, payoff 273/101.
+    assert Decimal(stats["win_rate"]) == Decimal(2) / Decimal(3)
+    assert Decimal(stats["profit_factor"]) == Decimal(546) / Decimal(101)
+    assert Decimal(stats["kelly"]) == Decimal(445) / Decimal(819)
+    assert Decimal(stats["payoff_ratio"]) == Decimal(273) / Decimal(101)
+    # Equity 498, 397, 445: the fall of 101 from the peak 498 is 20.28...%.
+    assert Decimal(stats["max_drawdown_percent"]) == Decimal(10100) / Decimal(498)
     assert stats["avg_win"] == "273"
     assert stats["avg_loss"] == "-101"
-    assert Decimal(stats["profit_factor"]) == (Decimal(546) / 101).quantize(Decimal("1e-6"))
     assert Decimal(stats["expectancy"]).quantize(Decimal("0.000001")) == Decimal("148.333333")
     assert stats["max_drawdown"] == "101"
     assert set(stats["by_side"]) == {"long", "short"}

@@ -313,7 +313,16 @@ def load_mapping(vault: Vault, name: str) -> ColumnMapping:
 
 
 def _ratio(value: Decimal | None) -> str | None:
-    return None if value is None else canonical_decimal(value.quantize(_RATIO_PLACES))
+    """A ratio as the statistics give it: correctly rounded to 28 significant digits, which is
+    what Decimal's own division gives a script (2/3 is 0.6666666666666666666666666667)."""
+    return None if value is None else canonical_decimal(value)
+
+
+def _places(text: str | None, places: int = 2) -> str | None:
+    """A ratio for people, rounded half-even to `places` decimals (the JSON keeps them all)."""
+    if text is None:
+        return None
+    return f"{Decimal(text).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)}"
 
 
 def _bucket_document(bucket: BucketStats) -> dict[str, Any]:
@@ -378,7 +387,6 @@ def statistics_document(stats: Statistics) -> dict[str, Any]:
 
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_RATIO_PLACES = Decimal("0.000001")
 
 
 def _parse_day(text: str | None, option: str) -> date | None:
@@ -474,7 +482,9 @@ def _print_statistics(document: dict[str, Any]) -> None:
     show("Fees", _cents(document["fees"]))
     win_rate = document["win_rate"]
     show("Win rate", None if win_rate is None else f"{Decimal(win_rate) * 100:.1f}", " %")
-    factor = "no losses" if document["profit_factor_unbounded"] else document["profit_factor"]
+    factor = (
+        "no losses" if document["profit_factor_unbounded"] else _places(document["profit_factor"])
+    )
     show("Profit factor", factor)
     show("Expectancy", _cents(document["expectancy"]))
     show("Average win", _cents(document["avg_win"]))
@@ -487,9 +497,9 @@ def _print_statistics(document: dict[str, Any]) -> None:
         if percent is None or drawdown is None
         else f"{drawdown} ({Decimal(percent):.1f} % of the peak)",
     )
-    show("Average R", document["avg_r"])
-    show("SQN", document["sqn"])
-    show("Kelly", document["kelly"])
+    show("Average R", _places(document["avg_r"]))
+    show("SQN", _places(document["sqn"]))
+    show("Kelly", _places(document["kelly"]))
     show("Longest win streak", document["longest_win_streak"])
     show("Longest loss streak", document["longest_loss_streak"])
     for title, key in (("By symbol", "by_symbol"), ("By side", "by_side")):
