@@ -250,3 +250,40 @@ def test_stats_and_trades_text_show_amounts_to_the_cent(vault_dir: Path, tmp_pat
     assert "MSFT                      1 trades  net      -101.00" in text
     listed = run(vault_dir, "trades").stdout.splitlines()
     assert [line.split("net")[1].split()[0] for line in listed] == ["498.00", "-101.00", "48.00"]
+
+
+FUTURES_FILE = (
+    HEADER
+    + "03/02/2026,09:31:00,MESH6,2,5000.00,Buy,1.24\n"  # MES 2 x 4.25 x 5 = 42.50
+    + "03/02/2026,09:35:00,MESH6,2,5004.25,Sell,1.24\n"
+    + "03/02/2026,10:00:00,/MESH26,1,5010.25,Sell,0.62\n"  # MES short 1 x -2.25 x 5 = -11.25
+    + "03/02/2026,10:05:00,/MESH26,1,5012.50,Buy,0.62\n"
+    + "03/02/2026,10:10:00,ESH6,1,5010.25,Buy,2.25\n"  # ES 1 x 2.25 x 50 = 112.50
+    + "03/02/2026,10:15:00,ESH6,1,5012.50,Sell,2.25\n"
+)
+
+
+def test_stats_symbol_filter_takes_a_futures_root(vault_dir: Path, tmp_path: Path) -> None:
+    """`--symbol MES` is every MES contract, however the broker wrote it; `--symbol MESH6` is
+    that symbol only; ES is not MES."""
+    assert run(vault_dir, "import", str(write(tmp_path, "f.csv", FUTURES_FILE))).returncode == 0
+    by_trade = {t["symbol"]: t for t in trades(vault_dir)}
+    assert by_trade["MESH6"]["gross_pnl"] == "42.5"
+    assert by_trade["/MESH26"]["gross_pnl"] == "-11.25"
+    assert by_trade["ESH6"]["gross_pnl"] == "112.5"
+
+    def stats(*options: str) -> dict[str, object]:
+        result = run(vault_dir, "stats", "--json", *options)
+        assert result.returncode == 0, result.stderr
+        document: dict[str, object] = json.loads(result.stdout)
+        return document
+
+    mes = stats("--symbol", "mes")
+    # Net: 42.50 - 2.48 = 40.02 and -11.25 - 1.24 = -12.49: 27.53.
+    assert (mes["trade_count"], mes["net_pnl"]) == (2, "27.53")
+    assert set(mes["by_symbol"]) == {"MESH6", "/MESH26"}  # type: ignore[arg-type]
+    exact = stats("--symbol", "MESH6")
+    assert (exact["trade_count"], exact["net_pnl"]) == (1, "40.02")
+    es = stats("--symbol", "ES")
+    assert (es["trade_count"], es["net_pnl"]) == (1, "108")  # 112.50 - 4.50
+    assert_clean_failure(run(vault_dir, "stats", "--symbol", "NQ"), "No trades have the symbol")

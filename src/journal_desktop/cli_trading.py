@@ -16,10 +16,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from journal_desktop.domain.contracts import POINT_VALUES, futures_root
 from journal_desktop.domain.decimals import canonical_decimal
 from journal_desktop.domain.imported import ImportFileError
 from journal_desktop.domain.matching import MatchingMethod
-from journal_desktop.domain.records import Trade
+from journal_desktop.domain.records import AssetClass, Instrument, Trade
 from journal_desktop.domain.statistics import BucketStats, Statistics, TradeFilter
 from journal_desktop.importers import get_format, parse_file
 from journal_desktop.importers.mapping import ColumnMapping, MappingError, parse_with_mapping
@@ -415,7 +416,7 @@ def build_filter(
         account_ids = frozenset({account.id})
     instrument_ids = None
     if args.symbol:
-        found = vault.instruments.by_symbol(args.symbol.upper())
+        found = _instruments_for(vault, args.symbol)
         if not found:
             raise VaultError(f"No trades have the symbol {args.symbol!r}.")
         instrument_ids = frozenset(i.id for i in found)
@@ -438,6 +439,22 @@ def build_filter(
         raise VaultError(f"{error}.") from None
     tag_names = {t.id: t.name for t in vault.tags.list_all(include_deleted=True)}
     return flt, tag_names
+
+
+def _instruments_for(vault: Vault, symbol: str) -> list[Instrument]:
+    """The instruments a `--symbol` names: that symbol, and when it is a futures root (`MES`)
+    every contract of that root however the broker wrote it (`MESH6`, `/MESH26`,
+    `MES 03-26`), since a trader asks about MES, not about one spelling of one expiry."""
+    text = symbol.strip().upper()
+    found = {i.id: i for i in vault.instruments.by_symbol(text)}
+    if text in POINT_VALUES:
+        for instrument in vault.instruments.list_all():
+            if (
+                instrument.asset_class is AssetClass.FUTURE
+                and futures_root(instrument.symbol) == text
+            ):
+                found.setdefault(instrument.id, instrument)
+    return list(found.values())
 
 
 class _Lookups:
