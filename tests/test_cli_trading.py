@@ -196,6 +196,12 @@ def test_stats_json_and_filters(vault_dir: Path, tmp_path: Path) -> None:
     assert stats["max_drawdown"] == "101"
     assert set(stats["by_side"]) == {"long", "short"}
     assert stats["by_symbol"]["TSLA"]["net_pnl"] == "48"
+    # A bucket without losses says its profit factor is unbounded, as the totals do; one with
+    # only a loss has a profit factor of 0.
+    tsla = stats["by_symbol"]["TSLA"]
+    assert (tsla["profit_factor"], tsla["profit_factor_unbounded"]) == (None, True)
+    msft = stats["by_symbol"]["MSFT"]
+    assert (msft["profit_factor"], msft["profit_factor_unbounded"]) == ("0", False)
 
     one_day = json.loads(
         run(vault_dir, "stats", "--json", "--from", "2026-03-03", "--to", "2026-03-03").stdout

@@ -336,6 +336,7 @@ def _bucket_document(bucket: BucketStats) -> dict[str, Any]:
         "fees": canonical_decimal(bucket.fees),
         "win_rate": _ratio(bucket.win_rate),
         "profit_factor": _ratio(bucket.profit_factor),
+        "profit_factor_unbounded": bucket.profit_factor_unbounded,
         "expectancy": _money(bucket.expectancy),
     }
 
