@@ -40,6 +40,7 @@ class _Dialect:
 
     lock_account: str
     earlier_answer: str
+    page_sizes: str
     page: str
     insert_answer: str
     update_account: str
@@ -51,7 +52,11 @@ _SQLITE = _Dialect(
     earlier_answer=(
         "SELECT request_hash, response FROM idempotency WHERE account_id = ? AND key = ?"
     ),
-    page=f"SELECT {_COLUMNS} FROM items WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+    page_sizes=(
+        "SELECT seq, length(ciphertext) FROM items WHERE account_id = ? AND seq > ? "
+        "ORDER BY seq LIMIT ?"
+    ),
+    page=f"SELECT {_COLUMNS} FROM items WHERE account_id = ? AND seq > ? AND seq <= ? ORDER BY seq",
     insert_answer=(
         "INSERT INTO idempotency (account_id, key, request_hash, response, created_at) "
         "VALUES (?, ?, ?, ?, ?)"
@@ -64,7 +69,14 @@ _POSTGRESQL = _Dialect(
     earlier_answer=(
         "SELECT request_hash, response FROM idempotency WHERE account_id = %b AND key = %b"
     ),
-    page=(f"SELECT {_COLUMNS} FROM items WHERE account_id = %b AND seq > %b ORDER BY seq LIMIT %b"),
+    page_sizes=(
+        "SELECT seq, length(ciphertext) FROM items WHERE account_id = %b AND seq > %b "
+        "ORDER BY seq LIMIT %b"
+    ),
+    page=(
+        f"SELECT {_COLUMNS} FROM items WHERE account_id = %b AND seq > %b AND seq <= %b "
+        "ORDER BY seq"
+    ),
     insert_answer=(
         "INSERT INTO idempotency (account_id, key, request_hash, response, created_at) "
         "VALUES (%b, %b, %b, %b, %b)"
@@ -166,9 +178,28 @@ def earlier_answer(conn: Connection, account_id: str, key: str) -> tuple[bytes, 
     return None if row is None else (bytes(row[0]), str(row[1]))
 
 
-def page(conn: Connection, account_id: str, since: int, limit: int) -> list[ItemRow]:
-    """Up to `limit` items written after `since`, in seq order."""
-    return _all(conn, _dialect(conn).page, (account_id, since, limit))
+def page(
+    conn: Connection, account_id: str, since: int, limit: int, max_bytes: int
+) -> tuple[list[ItemRow], bool]:
+    """Up to `limit` items written after `since`, in seq order, and whether more follow.
+
+    The page also stops before its ciphertext passes `max_bytes` (but holds at least one
+    item): the sizes are read first (neither backend reads a value to give its length), then
+    the rows up to the last seq that fits. A row rewritten in between moves to a new, higher
+    seq, out of that range, so nothing larger than measured can come in; it comes next page.
+    """
+    dialect = _dialect(conn)
+    sizes = _all(conn, dialect.page_sizes, (account_id, since, limit + 1))
+    total = count = 0
+    for _seq, size in sizes[:limit]:
+        if count and total + int(size or 0) > max_bytes:
+            break
+        total += int(size or 0)
+        count += 1
+    if count == 0:
+        return [], False
+    rows = _all(conn, dialect.page, (account_id, since, int(sizes[count - 1][0])))
+    return rows, len(sizes) > count
 
 
 def stored_query(conn: Connection, account_id: str, ids: list[str]) -> tuple[str, list[Any]]:

@@ -71,15 +71,14 @@ def wire_items(rows: list[item_store.ItemRow], binary: bool) -> list[dict[str, A
 
 
 def _page_wire(
-    rows: list[item_store.ItemRow], since: int, limit: int, binary: bool
+    rows: list[item_store.ItemRow], since: int, more: bool, binary: bool
 ) -> dict[str, Any]:
-    """A page (up to `limit` + 1 rows read) in `PullResponse`'s wire form, built from the
-    rows (no `Item` objects)."""
-    shown = rows[:limit]
+    """A page of rows in `PullResponse`'s wire form, built from the rows (no `Item`
+    objects)."""
     return {
-        "items": wire_items(shown, binary),
-        "next_since": shown[-1][5] if shown else since,
-        "more": len(rows) > limit,
+        "items": wire_items(rows, binary),
+        "next_since": rows[-1][5] if rows else since,
+        "more": more,
     }
 
 
@@ -97,8 +96,10 @@ def _authenticated_pull(
         given = query(params, _PULL_PARAMS)
         since = PULL_SINCE.read(given)
         limit = PULL_LIMIT.read(given)
-        rows = item_store.page(conn, caller.account_id, since, limit + 1)
-    return encoded(_page_wire(rows, since, limit, binary), binary)
+        rows, more = item_store.page(
+            conn, caller.account_id, since, limit, state.settings.max_page_bytes
+        )
+    return encoded(_page_wire(rows, since, more, binary), binary)
 
 
 async def pull(request: Request) -> Response:

@@ -196,7 +196,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "GET",
         "/v1/items",
         "Items written after `since`, in seq order (JSON, or msgpack with "
-        "Accept: application/msgpack)",
+        "Accept: application/msgpack): at most `limit` of them, and a page stops before its "
+        "ciphertext passes 16 MiB (it holds at least one item); `more` says whether more follow",
         [Answer(200, "a page of items", p.PullResponse.SPEC, msgpack=True)],
         query=[p.PULL_SINCE, p.PULL_LIMIT],
         msgpack=True,

@@ -40,6 +40,8 @@ class Settings:
     #: Most bytes of ciphertext (items plus blobs) one account may store; beyond it, 413.
     quota_bytes: int = protocol.DEFAULT_QUOTA_BYTES
     max_blob_bytes: int = protocol.MAX_BLOB_BYTES
+    #: A pull page stops before its ciphertext passes this (it holds at least one item).
+    max_page_bytes: int = protocol.MAX_BODY_BYTES
     #: A request body must be all in this many seconds after the headers, or 408 (uvicorn
     #: itself waits for a body forever). 30 s carries the largest body (16 MiB) at 4.5 Mbit/s.
     body_timeout: float = DEFAULT_BODY_TIMEOUT
