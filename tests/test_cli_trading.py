@@ -293,3 +293,88 @@ def test_stats_symbol_filter_takes_a_futures_root(vault_dir: Path, tmp_path: Pat
     es = stats("--symbol", "ES")
     assert (es["trade_count"], es["net_pnl"]) == (1, "108")  # 112.50 - 4.50
     assert_clean_failure(run(vault_dir, "stats", "--symbol", "NQ"), "No trades have the symbol")
+
+
+MIXED_FILE = (
+    HEADER
+    + "03/02/2026,09:31:00,MESH6,2,5000.00,Buy,1.24\n"
+    + "03/02/2026,09:35:00,MESH6,5,5004.25,Sell,3.10\n"  # a flip: 2 close, 3 open a short
+    + "03/02/2026,09:40:00,MESH6,3,5001.00,Buy,1.86\n"
+    + "03/02/2026,10:10:00,MNQ 03-26,4,18250.75,Buy,0.5\n"
+    + "03/02/2026,10:15:00,MNQ 03-26,4,18240.00,Sell,0.5\n"
+    + "03/02/2026,10:20:00,SPY 260320C00500000,3,2.15,Buy,1.95\n"
+    + "03/02/2026,10:25:00,SPY 260320C00500000,3,2.40,Sell,1.95\n"
+    + "03/02/2026,10:30:00,6EH6,1,1.0850,Buy,2\n"
+    + "03/02/2026,10:35:00,6EH6,1,1.0863,Sell,2\n"
+    + "03/02/2026,10:40:00,MYMH26,3,39100,Short,1\n"
+    + "03/02/2026,10:45:00,MYMH26,3,39187,Cover,1\n"
+    + "03/02/2026,10:50:00,AAPL,100,10,Buy,1\n"
+)
+
+TRADE_FIELDS = {
+    "id",
+    "account",
+    "symbol",
+    "asset_class",
+    "side",
+    "quantity",
+    "entry_price",
+    "exit_price",
+    "open_time",
+    "close_time",
+    "gross_pnl",
+    "fees",
+    "net_pnl",
+    "r_multiple",
+    "tags",
+    "status",
+}
+
+
+def test_futures_options_and_a_flip_to_the_cent(vault_dir: Path, tmp_path: Path) -> None:
+    assert run(vault_dir, "import", str(write(tmp_path, "m.csv", MIXED_FILE))).returncode == 0
+    rows = trades(vault_dir)
+    assert all(set(row) == TRADE_FIELDS for row in rows)
+    got = [
+        (
+            row["symbol"],
+            row["asset_class"],
+            row["side"],
+            row["quantity"],
+            row["gross_pnl"],
+            row["fees"],
+            row["net_pnl"],
+            row["status"],
+        )
+        for row in rows
+    ]
+    assert got == [
+        # MES long 2: 2 x 4.25 x 5 = 42.50; fees 1.24 + 3.10 x 2/5 = 2.48.
+        ("MESH6", "future", "long", "2", "42.5", "2.48", "40.02", "closed"),
+        # MES short 3 from the flip: 3 x 3.25 x 5 = 48.75; fees 3.10 x 3/5 + 1.86 = 3.72.
+        ("MESH6", "future", "short", "3", "48.75", "3.72", "45.03", "closed"),
+        # MNQ: 4 x -10.75 x 2 = -86.
+        ("MNQ 03-26", "future", "long", "4", "-86", "1", "-87", "closed"),
+        # An option: 3 x 0.25 x 100 = 75.
+        ("SPY   260320C00500000", "option", "long", "3", "75", "3.9", "71.1", "closed"),
+        # 6E: 0.0013 x 125,000 = 162.50.
+        ("6EH6", "future", "long", "1", "162.5", "4", "158.5", "closed"),
+        # MYM short 3: 3 x -87 x 0.5 = -130.50.
+        ("MYMH26", "future", "short", "3", "-130.5", "2", "-132.5", "closed"),
+        # Still open: nothing realized, the entry's commission paid.
+        ("AAPL", "stock", "long", "100", "0", "1", "-1", "open"),
+    ]
+    flip_short = rows[1]
+    assert flip_short["open_time"] == rows[0]["close_time"] == "2026-03-02T14:35:00.000000Z"
+    assert (flip_short["entry_price"], flip_short["exit_price"]) == ("5004.25", "5001")
+    still_open = rows[-1]
+    assert (still_open["exit_price"], still_open["close_time"]) == (None, None)
+    # Every cent paid is in a trade: 1.24 + 3.10 + 1.86 + 1 + 3.90 + 4 + 2 + 1 = 18.10.
+    assert sum(Decimal(str(row["fees"])) for row in rows) == Decimal("18.10")
+
+    stats = json.loads(run(vault_dir, "stats", "--json").stdout)
+    # Closed nets 40.02 + 45.03 - 87 + 71.10 + 158.50 - 132.50 = 95.15 (the open trade is out).
+    assert (stats["trade_count"], stats["net_pnl"], stats["fees"]) == (6, "95.15", "17.1")
+    # Equity 40.02, 85.05, -1.95, 69.15, 227.65, 95.15: the largest fall is 132.50 from 227.65.
+    assert stats["max_drawdown"] == "132.5"
+    assert Decimal(stats["max_drawdown_percent"]) == Decimal(13250) / Decimal("227.65")
