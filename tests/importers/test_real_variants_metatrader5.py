@@ -16,6 +16,7 @@ captions that way (the other French words are illustrative: the importer reads b
 
 from __future__ import annotations
 
+import csv
 import re
 from decimal import Decimal
 
@@ -83,3 +84,51 @@ def test_a_report_in_french_reads_as_the_english_one() -> None:
     want = parse_text(english, "ReportHistory.html")
     assert got.executions == want.executions
     assert got.executions[0].account == "12345678"
+
+
+def test_the_whole_report_as_a_french_csv_with_semicolons_and_decimal_commas() -> None:
+    english = fixture_text(WHOLE)
+    want = parse_text(english, WHOLE).executions
+    lines = []
+    for line in english.split("\n"):
+        cells = next(csv.reader([line])) if line else []
+        cells = [
+            c.strip().replace(".", ",") if re.fullmatch(r"-?[\d ]+\.\d+", c.strip()) else c
+            for c in cells
+        ]
+        lines.append(";".join(cells))
+    french = "\n".join(lines)
+    for english_word, french_word in FRENCH.items():
+        french = re.sub(
+            rf"(^|;){re.escape(english_word)}(;|$)",
+            rf"\g<1>{french_word}\2",
+            french,
+            flags=re.MULTILINE,
+        )
+    french = french.replace("Account:", "Compte:")
+    assert "Heure;Transaction;Symbole;Type;Direction" in french and "0,10" in french
+    assert detect_format(french, "ReportHistory.csv").name == FMT
+    got = parse_text(french, "ReportHistory.csv").executions
+    assert [(e.side, e.quantity, e.price, e.commission, e.line) for e in got] == [
+        (e.side, e.quantity, e.price, e.commission, e.line) for e in want
+    ]
+    assert got[0].account == "20260101"
+
+
+def test_a_french_deals_csv_whose_first_deal_has_no_comment() -> None:
+    text = (
+        "Heure;Transaction;Symbole;Type;Direction;Volume;Prix;Ordre;Commission;Frais;Swap;"
+        "Profit;Solde;Commentaire\n"
+        "2026.01.05 09:00:00;400;EURUSD;buy;in;0,10;1,10000;200;-0,35;0,00;0,00;0,00;999,65;\n"
+        "2026.01.05 09:05:00;401;EURUSD;sell;out;0,10;1,10100;300;-0,35;0,00;0,00;10,00;"
+        "1 009,30;[tp 1,10100]\n"
+    )
+    parsed = parse_text(text, "Transactions.csv")
+    assert parsed.format_name == FMT
+    got = [(e.side, e.quantity, e.price, e.commission, e.line) for e in parsed.executions]
+    assert got == [
+        (Side.BUY, D("0.10"), D("1.10000"), D("0.35"), 2),
+        (Side.SELL, D("0.10"), D("1.10100"), D("0.35"), 3),
+    ]
+    # 0.00100 x 0.10 lot x 100,000 = 10.00, the report's Profit.
+    assert (got[1][2] - got[0][2]) * D("0.10") * 100000 == D("10.00")

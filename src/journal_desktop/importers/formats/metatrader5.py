@@ -19,8 +19,8 @@ MT5 translates captions and section titles with its interface (French: `Symbole`
 `Transactions` for Deals, `Compte:`) but not the deal types and directions (`buy`, `sell`,
 `balance`, `in`, `out`). An HTML report without the English Deals header is read by position:
 its Deals header is the fourteen-column row above the first row shaped as a deal (a server
-time, a deal number, a type and a direction), its columns in the order above. A CSV still
-needs the English captions.
+time, a deal number, a type and a direction), its columns in the order above; so is a CSV
+(the header the line above the first deal-shaped line).
 
 - `Type` buy or sell is a fill; balance, credit, charge, correction, bonus, commission,
   interest, dividend and tax rows move cash, not positions, and are skipped. `Direction` (in,
@@ -59,6 +59,7 @@ from journal_desktop.importers.table import (
     Table,
     find_header_line,
     normalise_header,
+    read_raw_table,
     read_table,
     sniff_delimiter,
 )
@@ -98,6 +99,10 @@ _DEALS_HEADER = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 _CURRENCY = re.compile(r"\(\s*([A-Z]{3})\s*,")
+#: A CSV line that may be a deal: a server time, then a deal number.
+_DEAL_LINE = re.compile(
+    r'^"?\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}(?::\d{2})?"?([,;\t])"?\d+"?\1.*$', re.MULTILINE
+)
 _LOGIN_AND_CURRENCY = re.compile(r"(\d{3,})\s*\(\s*([A-Z]{3})\s*,")
 _REPORT_TIME = re.compile(r"\d{4}\.\d{2}\.\d{2} \d{2}:\d{2}(:\d{2})?")
 #: The Deals columns in the order every report prints them, whatever its language.
@@ -130,9 +135,9 @@ def detect(text: str, filename: str) -> int:
         return 90
     # The whole report saved as CSV puts Deals under the Positions and Orders, any number of
     # lines down; one regular-expression pass finds its header without reading every line.
-    if "direction" not in text.lower():
-        return 0
-    return 90 if _DEALS_HEADER.search(text) is not None else 0
+    if "direction" in text.lower() and _DEALS_HEADER.search(text) is not None:
+        return 90
+    return 85 if _localised_csv_header(text) is not None else 0
 
 
 def parse(text: str, filename: str, tz: tzinfo, account: str) -> ParsedFile:
@@ -232,6 +237,9 @@ def _csv_deals(text: str, file: str) -> tuple[Table, str, str]:
     the Positions and Orders)."""
     lines = text.split("\n")
     header = find_header_line(text, *DEAL_COLUMNS, limit=len(lines))
+    localised = header is None
+    if header is None:
+        header = _localised_csv_header(text)
     if header is None:
         raise ImportFileError(
             file, "no Deals header was found (" + ", ".join(DEAL_COLUMNS) + ")", line=1
@@ -242,7 +250,43 @@ def _csv_deals(text: str, file: str) -> tuple[Table, str, str]:
         for i, record in enumerate(csv.reader(lines[:header], delimiter=delimiter))
     ]
     login, currency = _account(above)
-    return read_table(text, file, header_line_index=header), login, currency
+    if not localised:
+        return read_table(text, file, header_line_index=header), login, currency
+    raw = read_raw_table(text, file, header_line_index=header)
+    names = DEALS_IN_ORDER + tuple(f"column {i}" for i in range(15, len(raw.header) + 1))
+    rows = tuple(
+        Row(
+            file,
+            line,
+            {name: (record[i] if i < len(record) else "") for i, name in enumerate(names)},
+        )
+        for line, record in raw.records
+    )
+    return Table(file, names, raw.header_line, rows, raw.delimiter), login, currency
+
+
+def _localised_csv_header(text: str) -> int | None:
+    """The 0-based line of a Deals header in another language: the line above the first line
+    shaped as a deal (see `_is_deal_row`)."""
+    if not any(f"{d}{w}{d}" in text for d in ",;\t" for w in ("in", "out")):
+        return None  # no deal opens or closes a position: not a Deals table (and a quick no)
+    index, counted = 0, 0
+    for found in _DEAL_LINE.finditer(text):
+        line = found.group(0)
+        cells = [cell.strip() for cell in next(csv.reader([line], delimiter=found.group(1)), [])]
+        while len(cells) > len(DEALS_IN_ORDER) and not cells[-1]:
+            cells.pop()  # the empty cell a trailing delimiter makes
+        cells += [""] * (len(DEALS_IN_ORDER) - len(cells))  # an empty comment left off
+        index += text.count("\n", counted, found.start())
+        counted = found.start()
+        if index > 0 and _is_deal_row(HtmlRow(index + 1, tuple(cells))):
+            above = text.split("\n", index)[index - 1]
+            header = [c.strip() for c in next(csv.reader([above], delimiter=found.group(1)), [])]
+            while len(header) > len(DEALS_IN_ORDER) and not header[-1]:
+                header.pop()
+            # A header of another width is not a translation of this one: no guessing.
+            return index - 1 if len(header) == len(DEALS_IN_ORDER) else None
+    return None
 
 
 def _deal(
