@@ -8,9 +8,12 @@ PostgreSQL the same code takes a row lock on the account (SELECT ... FOR UPDATE)
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -270,8 +273,26 @@ def make_engine(url: str) -> Engine:
     url = database_url(url)
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True)
     if engine.dialect.name == "sqlite":
+        if engine.url.database and engine.url.database != ":memory:":
+            _owner_only(Path(engine.url.database))
         _tune_sqlite(engine)
     return engine
+
+
+def _owner_only(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (SQLite gives its -wal and -shm
+    files the same mode), or take group and other access off an existing one: it holds the
+    emails, auth hashes, sealed TOTP secrets, sessions and audit log, and a data dir the
+    operator made beforehand is often 0755 (the umask made the file 0644)."""
+    if not path.exists():
+        # Made meanwhile, or no folder or no right: SQLite says so itself when it connects.
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):  # missing, or not ours to change
+            mode = stat.S_IMODE(name.stat().st_mode)
+            if mode & 0o077:
+                os.chmod(name, mode & 0o700)
 
 
 @contextlib.contextmanager
