@@ -378,3 +378,45 @@ def test_futures_options_and_a_flip_to_the_cent(vault_dir: Path, tmp_path: Path)
     # Equity 40.02, 85.05, -1.95, 69.15, 227.65, 95.15: the largest fall is 132.50 from 227.65.
     assert stats["max_drawdown"] == "132.5"
     assert Decimal(stats["max_drawdown_percent"]) == Decimal(13250) / Decimal("227.65")
+
+
+def test_a_trades_r_multiple_is_the_statistics_r() -> None:
+    """Net 100 on a risk of 30 is 10/3 R: the same 28 digits the statistics average, as a
+    script's Decimal division gives them (not rounded to four places)."""
+    import uuid
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from journal_desktop.cli_trading import trade_document
+    from journal_desktop.domain.records import Trade, TradeDirection, TradeStatus
+
+    opened = datetime(2026, 3, 2, 14, 31, tzinfo=UTC)
+    trade = Trade(
+        account_id=uuid.uuid4(),
+        instrument_id=uuid.uuid4(),
+        direction=TradeDirection.LONG,
+        status=TradeStatus.CLOSED,
+        quantity=Decimal(100),
+        entry_price=Decimal(10),
+        exit_price=Decimal(11),
+        opened_at=opened,
+        closed_at=opened,
+        gross_pnl=Decimal(102),
+        fees=Decimal(2),
+        net_pnl=Decimal(100),
+        initial_risk=Decimal(30),
+    )
+    lookups = SimpleNamespace(accounts={}, instruments={}, tags={})
+    document = trade_document(None, trade, lookups)  # type: ignore[arg-type]
+    assert Decimal(document["r_multiple"]) == Decimal(100) / Decimal(30)
+    still_open = trade_document(
+        None,  # type: ignore[arg-type]
+        Trade(
+            **{
+                **{f: getattr(trade, f) for f in Trade.__dataclass_fields__},
+                "status": TradeStatus.OPEN,
+            }
+        ),
+        lookups,  # type: ignore[arg-type]
+    )
+    assert still_open["r_multiple"] is None

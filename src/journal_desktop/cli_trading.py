@@ -21,7 +21,7 @@ from journal_desktop.domain.decimals import canonical_decimal
 from journal_desktop.domain.imported import ImportFileError
 from journal_desktop.domain.matching import MatchingMethod
 from journal_desktop.domain.records import AssetClass, Instrument, Trade
-from journal_desktop.domain.statistics import BucketStats, Statistics, TradeFilter
+from journal_desktop.domain.statistics import BucketStats, Statistics, TradeFilter, r_multiple
 from journal_desktop.importers import get_format, parse_file
 from journal_desktop.importers.mapping import ColumnMapping, MappingError, parse_with_mapping
 from journal_desktop.importers.registry import formats
@@ -46,8 +46,6 @@ VaultOpener = Callable[[argparse.Namespace], tuple[Vault, bytes]]
 AfterChange = Callable[[Vault, bytes], None]
 
 EXIT_OK = 0
-#: R-multiples are ratios; four places is what a trader reads, the vault keeps exact amounts.
-_R_PLACES = Decimal("0.0001")
 
 
 def _money(value: Any) -> str | None:
@@ -469,7 +467,13 @@ class _Lookups:
 
 def trade_document(vault: Vault, trade: Trade, lookups: _Lookups) -> dict[str, Any]:
     instrument = lookups.instruments.get(trade.instrument_id)
-    r = trade.r_multiple
+    # The statistics' own R (a 28-digit quotient whatever the decimal context), so a trade's
+    # R is the one the averages are made of.
+    r = (
+        None
+        if trade.r_multiple is None or trade.initial_risk is None
+        else r_multiple(trade.net_pnl, trade.initial_risk)
+    )
     return {
         "id": str(trade.id),
         "account": lookups.accounts.get(trade.account_id, ""),
@@ -484,7 +488,7 @@ def trade_document(vault: Vault, trade: Trade, lookups: _Lookups) -> dict[str, A
         "gross_pnl": canonical_decimal(trade.gross_pnl),
         "fees": canonical_decimal(trade.fees),
         "net_pnl": canonical_decimal(trade.net_pnl),
-        "r_multiple": None if r is None else canonical_decimal(r.quantize(_R_PLACES)),
+        "r_multiple": _ratio(r),
         "tags": [lookups.tags.get(t, "") for t in trade.tag_ids],
         "status": trade.status.value,
     }
