@@ -5,7 +5,8 @@ Layouts seen in public material (reference only, nothing copied):
 - a report "in its real form" in a Spanish trading journal's test: title rows above the table
   (`Cuenta: 123456`, `Informe detallado`), the ticket header in English, a `balance` row at the
   end, and no `Closed Transactions:` title row at all. A ticket table without that title is
-  read as closed tickets when its header has a Close Time column.
+  read as closed tickets when its header has a Close Time column, and the login is read from
+  the translated label.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ UNTITLED = """<html><body>
 def test_a_ticket_table_without_its_title_is_read_as_closed_tickets() -> None:
     parsed = parse_text(UNTITLED, "Statement.htm")
     assert parsed.format_name == "metatrader4"
+    assert {e.account for e in parsed.executions} == {"123456"}  # from `Cuenta: 123456`
     got = [
         (e.broker_execution_id, e.side, e.quantity, e.price, e.executed_at, e.commission, e.fees)
         for e in parsed.executions

@@ -66,6 +66,7 @@ CASH_TYPES = frozenset({"balance", "credit"})
 OPEN_COLUMNS = ("Ticket", "Open Time", "Type", "Size", "Item", "Price")
 CLOSED_COLUMNS = (*OPEN_COLUMNS, "Close Time", "Close Price")
 _DIGITS = re.compile(r"(\d{3,})")
+_LOGIN_ONLY = re.compile(r"\d{4,}")
 
 
 def detect(text: str, filename: str) -> int:
@@ -159,8 +160,9 @@ def _column_names(header: HtmlRow) -> list[str]:
 
 
 def _account(rows: Sequence[HtmlRow]) -> tuple[str, str]:
-    """The login (`Account: 12345678`, `A/C No: 12345678`) and `Currency: USD`."""
-    login, currency = "", "USD"
+    """The login (`Account: 12345678`, `A/C No: 12345678`) and `Currency: USD`; under a label
+    in another language (`Cuenta: 123456`) a word followed by nothing but the number."""
+    login, currency, labelled = "", "USD", ""
     for row in rows[:10]:
         for cell in row.filled():
             label, _, value = cell.partition(":")
@@ -170,7 +172,9 @@ def _account(rows: Sequence[HtmlRow]) -> tuple[str, str]:
                 login = match.group(1) if match else ""
             elif label == "currency" and value.strip():
                 currency = value.strip().upper()[:3]
-    return login, currency
+            elif not labelled and label.isalpha() and _LOGIN_ONLY.fullmatch(value.strip()):
+                labelled = value.strip()
+    return login or labelled, currency
 
 
 @dataclass(frozen=True, slots=True)
