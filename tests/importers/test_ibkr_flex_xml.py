@@ -245,7 +245,8 @@ def test_a_query_of_orders_without_executions_gives_one_fill_per_order() -> None
         dateTime="20260302;101500",
     ).replace("<Trade ", "<Order ")
     lot = trade(levelOfDetail="CLOSED_LOT", quantity="30").replace("<Trade ", "<Lot ")
-    parsed = parse_text(flex(order, sale, lot), "orders.xml", FMT)
+    working = '<Order symbol="MSFT" quantity="5" tradePrice="399" assetCategory="STK" />'
+    parsed = parse_text(flex(order, sale, lot, working), "orders.xml", FMT)
     got = [(e.broker_execution_id, e.side, e.quantity, e.price) for e in parsed.executions]
     assert got == [
         ("order O1", Side.BUY, Decimal(30), Decimal(400)),

@@ -536,7 +536,10 @@ def read_trade_records(text: str, filename: str) -> list[FlexRecord]:
                 )
         if name == "FlexStatement":
             state["account"] = attributes.get("accountId", "")
-        elif name in ("Trade", "TradeConfirm", "Order"):
+        elif name in ("Trade", "TradeConfirm") or (
+            # An order of the Trades section says so; an order elsewhere is not a trade.
+            name == "Order" and attributes.get("levelOfDetail", "").upper() == ORDER
+        ):
             records.append(
                 FlexRecord.of(
                     filename, parser.CurrentLineNumber, attributes.items(), state["account"]
