@@ -228,6 +228,14 @@ def test_a_cancelled_trade_and_its_cancellation_are_both_left_out() -> None:
     )
     parsed = parse_text(without_ids, "t.xml", FMT)
     assert [e.broker_execution_id for e in parsed.executions] == ["B"]
+    bond = {"assetCategory": "BOND", "symbol": "T 4 05/15/38"}
+    skipped_bond = flex(
+        trade(ibExecID="B1", **bond),
+        trade(ibExecID="B2", buySell="BUY (Ca.)", quantity="-10", **bond),
+        trade(ibExecID="S"),
+    )
+    parsed = parse_text(skipped_bond, "t.xml", FMT)
+    assert [e.broker_execution_id for e in parsed.executions] == ["S"]
 
 
 def test_a_query_of_orders_without_executions_gives_one_fill_per_order() -> None:

@@ -304,8 +304,8 @@ def flex_executions(
     kept: list[tuple[FlexRecord, ImportedExecution]] = []
     for record in records:
         if is_cancellation(record):
-            if not _is_at_level(record, level):
-                continue
+            if not _is_at_level(record, level) or not _is_held(record):
+                continue  # a summary, or a trade the journal skipped (a bond): nothing kept
             index = _cancelled(record, kept, read_time, decimal_comma)
             original = kept.pop(index)[1]
             warnings.append(
@@ -328,6 +328,11 @@ def flex_executions(
         execution if execution.position_in_file == i else replace(execution, position_in_file=i)
         for i, (_, execution) in enumerate(kept)
     ]
+
+
+def _is_held(record: FlexRecord) -> bool:
+    """Whether the record's asset category is one the journal holds."""
+    return record.text(ASSET_CATEGORY).upper() in ASSET_CLASSES
 
 
 def _fill_level(records: list[FlexRecord]) -> str:
