@@ -18,8 +18,23 @@ from journal_desktop.storage.dashboard_data import TradePath
 from journal_desktop.storage.importing import import_parsed
 from journal_desktop.storage.vault import Vault
 
-
-SYMBOLS = "AAPL MSFT TSLA NVDA AMD META AMZN GOOG NFLX INTC QQQ SPY IWM DIA XLF".split()
+SYMBOLS = [
+    "AAPL",
+    "MSFT",
+    "TSLA",
+    "NVDA",
+    "AMD",
+    "META",
+    "AMZN",
+    "GOOG",
+    "NFLX",
+    "INTC",
+    "QQQ",
+    "SPY",
+    "IWM",
+    "DIA",
+    "XLF",
+]
 
 
 def _round_trips(seed: int) -> bytes:
