@@ -152,3 +152,23 @@ def test_the_access_log_names_no_email(tmp_path: Path) -> None:
     log = output.decode(errors="replace")
     assert "/v1/prelogin" in log  # the request is still logged...
     assert "who" not in log and "example.org" not in log  # ...but not whose it was
+
+
+def test_a_body_framed_two_ways_is_refused_and_the_connection_closed(
+    live: tuple[str, int],
+) -> None:
+    """Transfer-Encoding and Content-Length together were served (by the chunked framing) on
+    a connection kept open: a proxy in front that went by Content-Length would read the rest
+    as another request (request smuggling). RFC 9112 6.1: refuse it, or close after it."""
+    _url, port = live
+    raw = raw_exchange(
+        port,
+        b"POST /v1/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n",
+        wait=5,
+    )
+    status, headers, body = split_response(raw)
+    assert status == 400
+    assert headers["connection"] == "close"
+    assert b"/v1/health" not in body and raw.count(b"HTTP/1.1 ") == 1  # nothing more served

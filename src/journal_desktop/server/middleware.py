@@ -144,6 +144,25 @@ def _has_body(scope: Scope) -> bool:
     return False
 
 
+def _framed_twice(scope: Scope) -> bool:
+    """True if the request has both Transfer-Encoding and Content-Length."""
+    names = {name for name, _ in scope.get("headers", [])}
+    return b"transfer-encoding" in names and b"content-length" in names
+
+
+async def _two_framings(scope: Scope, receive: Receive, send: Send) -> None:
+    """Refuse a body framed two ways, and close the connection (RFC 9112, 6.1): served by
+    one framing, a proxy in front that read the other would take the rest of the body for
+    another request (request smuggling)."""
+    error = ApiError(
+        400,
+        "bad_request",
+        "Transfer-Encoding and Content-Length together",
+        headers={"Connection": "close"},
+    )
+    await error.response()(scope, receive, send)
+
+
 def _closing(message: Message) -> Message:
     """`message` (a response start) with `Connection: close`."""
     headers = [h for h in message.get("headers", []) if h[0].lower() != b"connection"]
@@ -174,6 +193,7 @@ class BodyTimeout:
     An answer given before the body was all read (a 401 before a push's body, a 413 on the
     declared size) also closes the connection: uvicorn otherwise kept it open for the rest
     of a body nobody would read, which a client could trickle for ever, out of this deadline.
+    A body framed both by Transfer-Encoding and Content-Length is refused outright.
     """
 
     def __init__(self, app: ASGIApp, *, timeout: float):
@@ -183,6 +203,9 @@ class BodyTimeout:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if _framed_twice(scope):
+            await _two_framings(scope, receive, send)
             return
         deadline = anyio.current_time() + self.timeout
         has_body = _has_body(scope)

@@ -23,7 +23,8 @@ API_VERSION = "1"
 
 #: The answer `error` codes each status carries (documentation only; the schema is `Error`).
 ERRORS = {
-    400: "bad_request: a malformed request line or header (say, a non-numeric Content-Length)",
+    400: "bad_request: a malformed request header (a non-numeric Content-Length, or both "
+    "Transfer-Encoding and Content-Length)",
     401: "unauthorized (no, unknown, expired or idle session), or for sign-in and account "
     "changes invalid_credentials / totp_required",
     403: "invalid_credentials or invalid_code: a re-entered secret or code was wrong; "
@@ -309,10 +310,13 @@ def _operation(op: Operation) -> dict[str, Any]:
     errors = set(op.errors)
     if op.auth:
         errors.update((401, 403))  # 403: account_suspended
+    # Any request: a body framed by both Transfer-Encoding and Content-Length (refused by
+    # `middleware.BodyTimeout` whatever the route), or a malformed Content-Length.
+    errors.add(400)
     if op.request is not None or op.request_octets:
-        # Whatever reads a body: a malformed Content-Length (400), a body that does not
-        # arrive in time (408, answered by `middleware.BodyTimeout`), one over the limit (413).
-        errors.update((400, 408, 413))
+        # Whatever reads a body: one that does not arrive in time (408, answered by
+        # `middleware.BodyTimeout`), or one over the limit (413).
+        errors.update((408, 413))
     if op.auth or op.stores:
         errors.add(507)  # `middleware.SecurityHeaders`: the disk or database is full
     for status in sorted(errors):
