@@ -4,7 +4,10 @@ A push runs in one write transaction: it takes the account's seq counter (BEGIN 
 SQLite, a row lock on PostgreSQL), applies each write whose base_version is the stored version,
 numbers it with the next seq, charges the bytes it adds to the account's quota (all or nothing:
 a push past the quota is refused whole) and stores the answer under the idempotency key, so a
-retried request gets the first answer back and changes nothing.
+retried request gets the first answer back and changes nothing. The stored answer names its
+conflicts without their current copies (a few stale writes against large items made answers
+of many megabytes, kept for good and outside the quota); a replay reads those copies again,
+so its conflicts hold what is stored when it comes.
 
 Both items endpoints speak JSON by default and msgpack by content negotiation: a push sent as
 `application/msgpack` is parsed by the same field rules (ciphertext as msgpack bin), and a
@@ -133,6 +136,31 @@ class _Applied:
             "conflicts": [c.to_wire(binary=binary) for c in self.conflicts],
         }
 
+    def stored(self) -> str:
+        """The answer as kept under the idempotency key: conflicts by id only (see
+        `_replayed`); the whole answer when there are none."""
+        kept = {"accepted": self.accepted, "conflicts": [{"id": c.id} for c in self.conflicts]}
+        return json.dumps(kept, separators=(",", ":"))
+
+
+def _replayed(conn: Connection, account_id: str, stored: str) -> str:
+    """A stored answer (`_Applied.stored`) as JSON text, its conflicts with the copies stored
+    now (answers kept whole, as before, come back as they are)."""
+    answer = json.loads(stored)
+    named = [c["id"] for c in answer["conflicts"] if "current" not in c]
+    if not named:
+        return stored
+    rows = item_store.stored(conn, account_id, named)
+    answer["conflicts"] = [
+        c
+        if "current" in c
+        else Conflict(c["id"], _item(rows[c["id"]]) if c["id"] in rows else None).to_wire(
+            binary=False
+        )
+        for c in answer["conflicts"]
+    ]
+    return json.dumps(answer, separators=(",", ":"))
+
 
 class _NotAllNew(Exception):
     """A push taken for new items only holds an id that is already stored."""
@@ -225,7 +253,8 @@ def _legacy_hash(push: PushRequest) -> bytes:
 def _push(
     state: ServerState, caller: Caller, push: PushRequest, body_hash: bytes
 ) -> tuple[str, _Applied | None]:
-    """The answer as stored JSON text, and what was applied unless it is a replay."""
+    """The answer as JSON text (as stored, for a push applied now: conflicts by id only; whole
+    for a replay), and what was applied unless it is a replay."""
     all_new = _all_new(push)
     try:
         return _push_once(state, caller, push, body_hash, all_new)
@@ -250,12 +279,12 @@ def _push_once(
                 raise ApiError(
                     422, "idempotency_key_reused", "this key was used for a different request"
                 )
-            return answer, None
+            return _replayed(conn, account_id, answer), None
         last_seq, usage = locked
         applied, new_last_seq, grown = _apply(conn, account_id, push, last_seq, all_new)
         # Checked after applying, in the same transaction: a refusal rolls every write back.
         usage = quota.charged(usage, grown, state.settings.quota_bytes)
-        answer = json.dumps(applied.wire(False), separators=(",", ":"))
+        answer = applied.stored()
         with item_store.pipelined(conn):
             if new_last_seq != last_seq or grown:
                 item_store.update_account(conn, account_id, new_last_seq, usage)
@@ -272,11 +301,17 @@ async def push(request: Request) -> Response:
     push_request: PushRequest = PushRequest.from_wire(value, binary=binary)
     body_hash = request_hash(push_request)
     text, applied = await run_in_threadpool(_push, state, caller, push_request, body_hash)
-    if not wants_msgpack(request):
+    binary = wants_msgpack(request)
+    if applied is not None:
+        if binary:
+            return encoded(applied.wire(True), True)
+        if applied.conflicts:  # the stored text names them only: answer them whole
+            text = json.dumps(applied.wire(False), separators=(",", ":"))
         return Response(text, media_type=JSON)
-    if applied is None:  # a replay: the stored JSON answer, in the format asked for
-        return encoded(PushResponse.from_json(json.loads(text)).to_wire(binary=True), True)
-    return encoded(applied.wire(True), True)
+    if not binary:
+        return Response(text, media_type=JSON)
+    # A replay: the JSON answer, in the format asked for.
+    return encoded(PushResponse.from_json(json.loads(text)).to_wire(binary=True), True)
 
 
 def _get_manifest(conn: Connection, account_id: str) -> Manifest:

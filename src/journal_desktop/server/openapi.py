@@ -208,7 +208,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "POST",
         "/v1/items",
         "Push a batch of writes (JSON, or msgpack with Content-Type: application/msgpack); "
-        "the same idempotency key replayed answers the first answer",
+        "the same idempotency key replayed answers the first answer (its conflicts with the "
+        "copies stored when the replay comes)",
         [Answer(200, "accepted writes and conflicts", p.PushResponse.SPEC, msgpack=True)],
         request=p.PushRequest.SPEC,
         msgpack=True,
