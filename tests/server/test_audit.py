@@ -105,6 +105,18 @@ def test_another_account_never_sees_them(server: Server) -> None:
     assert [e.event for e in bob.security_events()] == ["sign_in", "account_created"]
 
 
+def test_event_numbers_are_the_accounts_own_and_reveal_no_one_elses(server: Server) -> None:
+    """Alice's events are numbered 1, 2, 3... in her history, however many events other
+    accounts had in between (the stored ids count the whole server's)."""
+    alice = server.signed_in("alice@example.org")
+    for n in range(3):
+        server.signed_in(f"someone-{n}@example.org")  # two events each, between alice's
+        alice.login(login_request("alice@example.org"))
+    numbers = [e.id for e in alice.security_events()]
+    assert numbers == list(range(len(numbers), 0, -1))  # newest first, no gaps
+    assert [e.id for e in alice.security_events(limit=2)] == numbers[:2]
+
+
 def test_unknown_email_is_kept_only_as_a_keyed_hash(server: Server) -> None:
     with pytest.raises(SyncError):
         server.client().login(login_request("ghost@example.org"))

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from journal_desktop.server.db import audit_head, security_events
@@ -212,18 +212,22 @@ def verify(conn: Connection, key: bytes) -> Verdict:
 
 
 def events_of(conn: Connection, account_id: str, limit: int) -> list[Any]:
-    """The account's own events, newest first."""
-    return list(
-        conn.execute(
-            select(
-                security_events.c.id,
-                security_events.c.at,
-                security_events.c.event,
-                security_events.c.address,
-                security_events.c.device_name,
-            )
-            .where(security_events.c.account_id == account_id)
-            .order_by(security_events.c.id.desc())
-            .limit(limit)
-        ).all()
+    """The account's own events, newest first, each with `number`: its place in the account's
+    own history (1 for the first).
+
+    The stored id counts the events of every account on the server; handing it out would let
+    any user watch how often everyone else signs in, so the number served is per account.
+    """
+    own = (
+        select(
+            security_events.c.id,
+            func.row_number().over(order_by=security_events.c.id).label("number"),
+            security_events.c.at,
+            security_events.c.event,
+            security_events.c.address,
+            security_events.c.device_name,
+        )
+        .where(security_events.c.account_id == account_id)
+        .subquery()
     )
+    return list(conn.execute(select(own).order_by(own.c.id.desc()).limit(limit)).all())

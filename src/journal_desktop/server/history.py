@@ -20,7 +20,7 @@ from journal_desktop.sync.protocol import EVENTS_LIMIT, SecurityEvent
 def _events(state: ServerState, account_id: str, limit: int) -> list[SecurityEvent]:
     with state.engine.begin() as conn:
         rows = audit.events_of(conn, account_id, limit)
-    return [SecurityEvent(r.id, r.at, r.event, r.address, r.device_name) for r in rows]
+    return [SecurityEvent(r.number, r.at, r.event, r.address, r.device_name) for r in rows]
 
 
 async def security_events(request: Request) -> Response:

@@ -607,7 +607,8 @@ def read_recovery_codes(value: object) -> list[str]:
 
 @dataclass(frozen=True)
 class SecurityEvent(_Wire):
-    """One entry of the account's login history (`at` is seconds since the epoch, UTC)."""
+    """One entry of the account's login history (`at` is seconds since the epoch, UTC; `id`
+    is the entry's number in the account's own history, 1 for the first)."""
 
     id: int
     at: int
