@@ -87,6 +87,27 @@ def test_idempotent_replay_returns_the_first_answer_and_changes_nothing(server: 
     assert (reused.value.status, reused.value.code) == (422, "idempotency_key_reused")
 
 
+def test_answers_are_kept_a_week_then_a_replay_is_a_new_push(server: Server) -> None:
+    """Within the retention a replay returns the first answer; after it the key is forgotten,
+    and the same writes come back as conflicts, never applied twice."""
+    client = server.signed_in("old@example.org")
+    batch = [write("a"), write("b")]
+    first = client.push("old-key", batch)
+    server.clock.now += 6 * 24 * 3600  # still kept (and the session stays in use)
+    assert client.push("old-key", batch) == first
+    client.push(server.key(), [write("c")])
+    server.clock.now += 2 * 24 * 3600  # eight days after the first push
+    client.push(server.key(), [write("d")])  # each push prunes the account's old answers
+    again = client.push("old-key", batch)
+    assert again.accepted == [] and sorted(c.id for c in again.conflicts) == ["a", "b"]
+    assert [(i.id, i.version) for i in client.pull().items] == [
+        ("a", 1),
+        ("b", 1),
+        ("c", 1),
+        ("d", 1),
+    ]
+
+
 def test_idempotency_keys_are_per_account(server: Server) -> None:
     alice = server.signed_in("eve@example.org")
     bob = server.signed_in("fay@example.org")

@@ -322,7 +322,7 @@ def test_first_starts_at_once_migrate_once(empty_database_url: str) -> None:
     assert errors == [] and not any(t.is_alive() for t in threads)
     engine = make_engine(empty_database_url)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0007",)]
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0008",)]
     engine.dispose()
 
 

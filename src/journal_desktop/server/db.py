@@ -104,6 +104,7 @@ idempotency = Table(
     Column("request_hash", LargeBinary(32), nullable=False),
     Column("response", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    Index("ix_idempotency_age", "account_id", "created_at"),
 )
 
 manifests = Table(

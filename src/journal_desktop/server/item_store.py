@@ -43,6 +43,7 @@ class _Dialect:
     page_sizes: str
     page: str
     insert_answer: str
+    prune_answers: str
     update_account: str
 
 
@@ -61,6 +62,7 @@ _SQLITE = _Dialect(
         "INSERT INTO idempotency (account_id, key, request_hash, response, created_at) "
         "VALUES (?, ?, ?, ?, ?)"
     ),
+    prune_answers="DELETE FROM idempotency WHERE account_id = ? AND created_at < ?",
     update_account="UPDATE accounts SET last_seq = ?, stored_bytes = ? WHERE id = ?",
 )
 
@@ -81,6 +83,7 @@ _POSTGRESQL = _Dialect(
         "INSERT INTO idempotency (account_id, key, request_hash, response, created_at) "
         "VALUES (%b, %b, %b, %b, %b)"
     ),
+    prune_answers="DELETE FROM idempotency WHERE account_id = %b AND created_at < %b",
     update_account="UPDATE accounts SET last_seq = %b, stored_bytes = %b WHERE id = %b",
 )
 
@@ -290,3 +293,8 @@ def insert_answer(
 ) -> None:
     """Keep a push's answer under its idempotency key."""
     _run(conn, _dialect(conn).insert_answer, (account_id, key, request_hash, answer, at))
+
+
+def prune_answers(conn: Connection, account_id: str, before: int) -> None:
+    """Forget the account's push answers kept since before `before` (seconds since 1970)."""
+    _run(conn, _dialect(conn).prune_answers, (account_id, before))

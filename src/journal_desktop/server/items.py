@@ -288,9 +288,9 @@ def _push_once(
         with item_store.pipelined(conn):
             if new_last_seq != last_seq or grown:
                 item_store.update_account(conn, account_id, new_last_seq, usage)
-            item_store.insert_answer(
-                conn, account_id, push.idempotency_key, body_hash, answer, state.now()
-            )
+            now = state.now()
+            item_store.prune_answers(conn, account_id, now - int(state.settings.answer_retention))
+            item_store.insert_answer(conn, account_id, push.idempotency_key, body_hash, answer, now)
     return answer, applied
 
 

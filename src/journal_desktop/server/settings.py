@@ -45,6 +45,10 @@ class Settings:
     #: A request body must be all in this many seconds after the headers, or 408 (uvicorn
     #: itself waits for a body forever). 30 s carries the largest body (16 MiB) at 4.5 Mbit/s.
     body_timeout: float = DEFAULT_BODY_TIMEOUT
+    #: A push's answer is kept under its idempotency key this long (seconds): a client retries
+    #: within minutes; a replay after it is a new push (its writes then meet the versions the
+    #: first one stored and come back as conflicts, never applied twice).
+    answer_retention: float = 7 * 24 * 3600
     #: A session ends this long after sign-in, and after this long unused (seconds).
     session_lifetime: float = 30 * 24 * 3600
     session_idle_timeout: float = 7 * 24 * 3600
