@@ -41,8 +41,8 @@ def _register(http: object, email: str, address: str = "198.51.100.7") -> object
 
 def test_registrations_from_one_address_are_limited(tmp_path: Path, hashes: list[int]) -> None:
     clock = Clock()
-    limits = Limits()
-    settings = settings_for(tmp_path / "data", clock, behind_proxy=True)
+    limits = Limits(registrations_per_address=10)
+    settings = settings_for(tmp_path / "data", clock, behind_proxy=True, throttle=limits)
     with running(settings) as http:
         answers = [_register(http, f"user{n}@example.org").status_code for n in range(8)]
         answers += [_register(http, "user0@example.org").status_code for _ in range(2)]
@@ -58,6 +58,14 @@ def test_registrations_from_one_address_are_limited(tmp_path: Path, hashes: list
         assert _register(http, "other@example.org", "203.0.113.9").status_code == 201  # type: ignore[attr-defined]
         clock.now += limits.window
         assert _register(http, "late@example.org").status_code == 201  # type: ignore[attr-defined]
+
+
+def test_a_team_behind_one_address_can_all_sign_up(tmp_path: Path) -> None:
+    """Forty people of one trading desk, one office address, sign up on the same morning."""
+    settings = settings_for(tmp_path / "data", behind_proxy=True)
+    with running(settings) as http:
+        answers = [_register(http, f"trader{n}@desk.example").status_code for n in range(40)]
+    assert answers == [201] * 40  # type: ignore[comparison-overlap]
 
 
 def test_the_limit_is_a_setting(tmp_path: Path) -> None:
