@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -148,6 +149,9 @@ class MainWindow(QMainWindow):
         )
         self._detail: Screen | None = None
         self._current = 0  # the sidebar row shown, or returned to from the trade detail
+        #: Where the keyboard focus was when the trade detail opened (a row of the trades
+        #: list, a day's trade), given back when the detail closes.
+        self._focus_before_detail: QWidget | None = None
         self._bridge = GuiBridge()
         self._painted = False
         self._open_request: tuple[Path, Callable[[], KeyringBackend]] | None = None
@@ -456,13 +460,41 @@ class MainWindow(QMainWindow):
         if detail is None:
             self.statusBar().showMessage("The trade detail screen is not available.", 5000)
             return
+        was_showing = self.stack.currentWidget() is detail
+        if not was_showing:
+            focus = QApplication.focusWidget()
+            self._focus_before_detail = (
+                focus if focus is not None and self.content.isAncestorOf(focus) else None
+            )
         self.stack.setCurrentWidget(detail)
         self.setWindowTitle(f"{detail.title or 'Trade'} — {APP_TITLE}")
         detail.show_trade(trade_id)  # type: ignore[attr-defined]
+        # The focus goes into the detail (a keyboard user opened it with Enter), on its first
+        # control; typing already in it (the same trade asked for again) keeps its place.
+        focus = QApplication.focusWidget()
+        if (
+            not was_showing
+            or focus is None
+            or not focus.isVisible()
+            or not detail.isAncestorOf(focus)
+            or isinstance(focus, QScrollArea)
+        ):
+            _focus_first_child(detail)
 
     def close_detail(self) -> None:
         # The detail screen has asked about unsaved changes before it emitted `closed`.
         self.show_screen(self._current, ask=False)
+        back, self._focus_before_detail = self._focus_before_detail, None
+        screen = self._built[self._current]
+        if (
+            back is not None
+            and isValid(back)
+            and screen is not None
+            and screen.isAncestorOf(back)
+            and back.isVisible()
+            and back.isEnabled()
+        ):
+            back.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _may_leave_detail(self) -> bool:
         """True unless the trade detail is showing unsaved changes the trader wants to keep
@@ -662,7 +694,11 @@ def _bind(slot: Callable[[int], None], index: int) -> Callable[[], None]:
 
 
 def _focus_first_child(screen: QWidget) -> None:
-    """Put the keyboard focus on the screen's first control, in its tab order."""
+    """Put the keyboard focus on the screen's first control, in its tab order.
+
+    A scroll area is passed over: it is only the frame around a screen's controls, and
+    focused it has no name to announce and turns the arrow keys into scrolling.
+    """
     if not screen.isVisible():
         return
     widget = screen.nextInFocusChain()
@@ -674,6 +710,7 @@ def _focus_first_child(screen: QWidget) -> None:
             and widget.isVisible()
             and widget.isEnabled()
             and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and not isinstance(widget, QScrollArea)
         ):
             widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
             return

@@ -1,0 +1,94 @@
+"""Keyboard focus over the real screens and a real vault: where the focus lands when a screen
+or a trade is opened from the keyboard, and where it comes back to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QScrollArea
+from pytestqt.qtbot import QtBot
+
+from journal_desktop.sample_data import load_sample_data
+from journal_desktop.ui.main_window import MainWindow
+from journal_desktop.ui.tasks import VaultTasks
+from journal_desktop.ui.trade_detail import TradeDetailScreen
+from journal_desktop.ui.trades_screen import TradesScreen
+from tests.fakes import InMemoryKeyringFake
+from tests.ui.conftest import run_sync, wait_idle
+from tests.ui.shell_helpers import window_settings
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tasks: VaultTasks, tmp_path: Path) -> Iterator[MainWindow]:
+    """The main window with the real screens over the sample journal."""
+    run_sync(qtbot, tasks, load_sample_data)
+    main = MainWindow(tasks, backend=InMemoryKeyringFake(), settings=window_settings(tmp_path))
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    main.activateWindow()
+    qtbot.waitUntil(main.isActiveWindow)
+    wait_idle(qtbot, tasks)
+    yield main
+    wait_idle(qtbot, tasks)
+
+
+def _focus() -> object:
+    return QApplication.focusWidget()
+
+
+def test_every_screen_puts_the_focus_on_a_control_not_a_bare_scroll_area(
+    qtbot: QtBot, window: MainWindow, tasks: VaultTasks
+) -> None:
+    for number in range(1, len(window.specs) + 1):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        wait_idle(qtbot, tasks)
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        assert window.current_screen is not None
+        assert window.current_screen.isAncestorOf(focus)
+        # A scroll area is a container: focused, it has no name to announce and only scrolls.
+        assert not isinstance(focus, QScrollArea), window.specs[number - 1].title
+
+
+def test_a_trade_opened_with_enter_takes_the_focus_and_esc_returns_it_to_the_row(
+    qtbot: QtBot, window: MainWindow, tasks: VaultTasks
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    trades = window.current_screen
+    assert isinstance(trades, TradesScreen)
+    qtbot.waitUntil(lambda: trades.model.trade_id(4) is not None)
+    trades.view.setFocus()
+    trades.view.selectRow(3)
+    qtbot.keyClick(trades.view, Qt.Key.Key_Down)
+    assert trades.view.currentIndex().row() == 4
+
+    qtbot.keyClick(trades.view, Qt.Key.Key_Return)
+    detail = window.current_screen
+    assert isinstance(detail, TradeDetailScreen)
+    qtbot.waitUntil(lambda: detail.detail is not None)
+    wait_idle(qtbot, tasks)
+    focus = QApplication.focusWidget()
+    assert focus is not None and detail.isAncestorOf(focus)
+    assert not isinstance(focus, QScrollArea)
+
+    qtbot.keyClick(focus, Qt.Key.Key_Escape)
+    assert window.current_screen is trades
+    assert _focus() is trades.view  # back on the list, where the trader was
+    assert trades.view.currentIndex().row() == 4
+    qtbot.keyClick(trades.view, Qt.Key.Key_Down)  # and the next trade is one key away
+    assert trades.view.currentIndex().row() == 5
+
+
+def test_ctrl_n_puts_the_focus_in_the_new_trade_form(
+    qtbot: QtBot, window: MainWindow, tasks: VaultTasks
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    detail = window.current_screen
+    assert isinstance(detail, TradeDetailScreen)
+    wait_idle(qtbot, tasks)
+    focus = QApplication.focusWidget()
+    assert focus is not None and detail.new_form.isAncestorOf(focus)
