@@ -163,6 +163,37 @@ def test_double_click_and_enter_open_the_trade(
     assert entered.args == [data.trades[COUNT - 1 - 7].id]
 
 
+def test_the_current_row_survives_a_reload_so_enter_and_the_arrows_carry_on(
+    qtbot: QtBot, tasks: VaultTasks, screen: TradesScreen, data: TradeSet
+) -> None:
+    """A reload (a saved note, a lock and unlock) keeps the row the keyboard is on, not only
+    its highlight: Enter opens that trade and Down goes to the next, not to the top."""
+    screen.view.setFocus()
+    screen.view.setCurrentIndex(screen.model.index(40, 2))
+    assert screen.selected_rows() == [40]
+    with qtbot.waitSignal(screen.model.reloaded, timeout=20_000):
+        screen.reload()
+    wait_idle(qtbot, tasks)
+    assert screen.selected_rows() == [40]
+    assert screen.view.currentIndex().row() == 40
+    assert screen.view.currentIndex().column() == 2
+    with qtbot.waitSignal(screen.open_trade, timeout=5_000) as entered:
+        qtbot.keyClick(screen.view, Qt.Key.Key_Return)
+    assert entered.args == [data.trades[COUNT - 1 - 40].id]
+    qtbot.keyClick(screen.view, Qt.Key.Key_Down)
+    assert screen.selected_rows() == [41]
+
+
+def test_enter_opens_the_selected_trade_when_no_row_is_current(
+    qtbot: QtBot, screen: TradesScreen, data: TradeSet
+) -> None:
+    select(screen, [9])
+    assert screen.view.currentIndex().row() == -1
+    with qtbot.waitSignal(screen.open_trade, timeout=5_000) as entered:
+        qtbot.keyClick(screen.view, Qt.Key.Key_Return)
+    assert entered.args == [data.trades[COUNT - 1 - 9].id]
+
+
 def test_sorting_from_the_header_requeries(
     qtbot: QtBot, screen: TradesScreen, data: TradeSet
 ) -> None:

@@ -121,6 +121,7 @@ class TradesScreen(Screen):
         self.setTabOrder(self.filters, self.view)
 
         self._selected_before_reload: list[uuid.UUID] = []
+        self._current_before_reload: tuple[uuid.UUID, int] | None = None
         self.filters.changed.connect(self._apply_filter)
         self.filters.search_edit.returnPressed.connect(self.filters.flush)
         self.model.reloaded.connect(self._reloaded)
@@ -194,24 +195,43 @@ class TradesScreen(Screen):
     def _remember_selection(self) -> None:
         ids = [self.model.trade_id(row) for row in self.selected_rows()[:RESTORE_SELECTION_LIMIT]]
         self._selected_before_reload = [i for i in ids if i is not None]
+        current = self.view.currentIndex()
+        trade_id = self.model.trade_id(current.row()) if current.isValid() else None
+        self._current_before_reload = (trade_id, current.column()) if trade_id else None
 
     def _restore_selection(self) -> None:
-        """Select again, after a reload, the trades that were selected (where still listed)."""
+        """Select again, after a reload, the trades that were selected (where still listed),
+        and put the keyboard back on the row it was on: a reset model forgets its current
+        index, and Enter and the arrow keys start from it."""
         wanted, self._selected_before_reload = self._selected_before_reload, []
+        current, self._current_before_reload = self._current_before_reload, None
         query = self.model.current_query
-        if not wanted or query is None:
+        if not (wanted or current) or query is None:
             return
 
-        def positions(_vault: Vault) -> list[int]:
+        def positions(_vault: Vault) -> tuple[list[int], int | None]:
             found = (query.position_of(trade_id) for trade_id in wanted)
-            return sorted(p for p in found if p is not None)
+            at = query.position_of(current[0]) if current is not None else None
+            return sorted(p for p in found if p is not None), at
 
-        self.tasks.run(positions, on_success=self._select_positions, owner=self)
+        column = current[1] if current is not None else 0
+        self.tasks.run(
+            positions,
+            on_success=lambda found: self._select_positions(*found, column=column),
+            owner=self,
+        )
 
-    def _select_positions(self, positions: list[int]) -> None:
+    def _select_positions(
+        self, positions: list[int], current: int | None = None, *, column: int = 0
+    ) -> None:
         selection = self.view.selectionModel()
+        rows = self.model.rowCount()
+        if current is not None and current < rows and not selection.currentIndex().isValid():
+            selection.setCurrentIndex(
+                self.model.index(current, column), selection.SelectionFlag.NoUpdate
+            )
         for row in positions:
-            if row < self.model.rowCount():
+            if row < rows:
                 selection.select(
                     self.model.index(row, 0),
                     selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
@@ -314,7 +334,10 @@ class TradesScreen(Screen):
             and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
         ):
-            self._open_row(self.view.currentIndex().row())
+            current = self.view.currentIndex()
+            rows = self.selected_rows()
+            # The row the keyboard is on; else the one selected trade (a click's selection).
+            self._open_row(current.row() if current.isValid() or not rows else rows[0])
             return True
         return super().eventFilter(watched, event)
 
