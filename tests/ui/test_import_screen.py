@@ -223,6 +223,34 @@ def test_a_dropped_file_starts_the_flow(
     assert "--timezone" not in screen.preview.summary.text()
 
 
+def test_a_time_zone_typed_with_enter_is_read_and_a_wrong_one_is_not_kept_in_the_list(
+    qtbot: QtBot, tasks: VaultTasks, screen: ImportScreen
+) -> None:
+    screen.import_file(GENERIC)
+    wait_prepared(qtbot, screen)
+    zones = [screen.zone_combo.itemText(i) for i in range(1, screen.zone_combo.count())]
+    line = screen.zone_combo.lineEdit()
+    assert line is not None
+
+    line.selectAll()
+    qtbot.keyClicks(line, "Mars/Base")
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "not a known time zone" in screen.preview.summary.text())
+    wait_idle(qtbot, tasks)
+    assert not screen.import_button.isEnabled()
+    # The typo is named, and not offered again as if it were a zone.
+    assert [screen.zone_combo.itemText(i) for i in range(1, screen.zone_combo.count())] == zones
+
+    line.selectAll()
+    qtbot.keyClicks(line, "Europe/London")
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: screen.prepared is not None and screen.prepared.zone_name == "Europe/London",
+        timeout=20_000,
+    )
+    assert screen.import_button.isEnabled()
+
+
 def test_a_chosen_format_overrides_detection(
     qtbot: QtBot, tasks: VaultTasks, screen: ImportScreen
 ) -> None:

@@ -94,6 +94,9 @@ class ImportScreen(Screen):
 
         self.zone_combo = QComboBox()
         self.zone_combo.setEditable(True)
+        # A typed name is read when Enter is pressed or the field is left, and never added to
+        # the list: a typo would otherwise be offered again as if it were a zone.
+        self.zone_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.zone_combo.setAccessibleName("Time zone of the file's times")
         self.zone_combo.addItem(FORMAT_DEFAULT)
         local = local_zone_name()
