@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QCalendarWidget,
+    QComboBox,
+    QLabel,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from journal_desktop.sample_data import load_sample_data
@@ -92,3 +102,48 @@ def test_ctrl_n_puts_the_focus_in_the_new_trade_form(
     wait_idle(qtbot, tasks)
     focus = QApplication.focusWidget()
     assert focus is not None and detail.new_form.isAncestorOf(focus)
+
+
+def _named(widget: QWidget, buddies: set[int]) -> bool:
+    """Whether a screen reader has something to say for `widget`: its own name or text, a
+    label pointing at it, or (for the parts Qt builds inside a combo box, a spin box, a
+    calendar or a tab widget) the name of that whole."""
+    if widget.accessibleName() or id(widget) in buddies:
+        return True
+    if isinstance(widget, QAbstractButton) and widget.text():
+        return True
+    parent = widget.parentWidget()
+    for _ in range(3):
+        if parent is None:
+            return False
+        if isinstance(parent, QComboBox | QAbstractSpinBox | QCalendarWidget | QTabWidget):
+            return bool(parent.accessibleName())
+        parent = parent.parentWidget()
+    return False
+
+
+def test_every_stop_of_the_tab_order_has_a_name(
+    qtbot: QtBot, window: MainWindow, tasks: VaultTasks
+) -> None:
+    trade_id = run_sync(qtbot, tasks, lambda vault: vault.trades.list_all()[0].id)
+    for index in range(len(window.specs) + 1):
+        if index < len(window.specs):
+            window.show_screen(index)
+        else:
+            window.open_trade(trade_id)
+            detail = window.current_screen
+            assert isinstance(detail, TradeDetailScreen)
+            qtbot.waitUntil(lambda: detail.detail is not None)  # noqa: B023
+        wait_idle(qtbot, tasks)
+        screen = window.current_screen
+        assert screen is not None
+        buddies = {id(label.buddy()) for label in screen.findChildren(QLabel) if label.buddy()}
+        silent = [
+            f"{type(widget).__name__} in {type(widget.parentWidget()).__name__}"
+            for widget in screen.findChildren(QWidget)
+            if widget.isVisibleTo(screen)
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and not isinstance(widget, QScrollArea)
+            and not _named(widget, buddies)
+        ]
+        assert silent == [], type(screen).__name__

@@ -89,6 +89,9 @@ class EquityCurveChart(QWidget):
             axisItems={"bottom": pg.DateAxisItem(orientation="bottom"), "left": _money_axis(pg)}
         )
         plot.setAccessibleName("Equity curve plot")
+        # The keyboard focus lands on the view's viewport, not the plot: name it too, or Tab
+        # stops on a widget a screen reader has nothing to say about.
+        plot.viewport().setAccessibleName("Equity curve plot")
         plot.setMenuEnabled(False)
         plot.hideButtons()
         item = plot.getPlotItem()
