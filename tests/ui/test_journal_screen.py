@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
@@ -103,9 +103,25 @@ def test_the_days_trades_and_pnl_are_listed(
     assert shown == expected and len(closed) > 5
     net = sum(t.net_pnl for t in closed)
     assert screen.pnl_label.text() == f"{len(closed)} trades, net {money(net, signed=True)}"
+    table = screen.trades_table
     with qtbot.waitSignal(screen.open_trade, timeout=5_000) as opened:
-        screen.trades_table.doubleClicked.emit(screen.trades_table.model().index(2, 1))
-    assert opened.args == [screen.trades_table.trade_id(2)]
+        # A real double-click: the first click selects, the second opens.
+        center = table.visualRect(table.model().index(2, 1)).center()
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=center)
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    assert opened.args == [table.trade_id(2)]
+
+
+def test_enter_on_a_trade_of_the_day_opens_it(
+    qtbot: QtBot, screen: JournalScreen, data: TradeSet
+) -> None:
+    table = screen.trades_table
+    table.setFocus()
+    table.setCurrentCell(3, 0)
+    opened: list[object] = []
+    screen.open_trade.connect(opened.append)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert opened == [table.trade_id(3)]
 
 
 def test_reopening_the_day_shows_what_was_written(

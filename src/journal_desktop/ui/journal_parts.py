@@ -100,7 +100,8 @@ TRADE_ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class DayTradesTable(QTableWidget):
-    """A day's trades, small enough to hold in a plain table; `open_trade` on double-click."""
+    """A day's trades, small enough to hold in a plain table; `open_trade` on double-click
+    or Enter."""
 
     open_trade = Signal(object)
 
@@ -113,7 +114,9 @@ class DayTradesTable(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.verticalHeader().setVisible(False)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.doubleClicked.connect(lambda index: self._open(index.row()))
+        # Activated: a double-click, or Enter from the keyboard (double-click alone left
+        # keyboard users no way to open a trade from here).
+        self.activated.connect(lambda index: self._open(index.row()))
 
     def set_trades(self, rows: Sequence[TradeRow], gain: QColor, loss: QColor) -> None:
         self.setRowCount(len(rows))
