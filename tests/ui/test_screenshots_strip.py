@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from journal_desktop.storage import trade_attachments
 from journal_desktop.storage.paths import VaultPaths
 from journal_desktop.ui import screenshots_strip
-from journal_desktop.ui.screenshots_strip import ScreenshotsStrip, png_bytes
+from journal_desktop.ui.screenshots_strip import ImageViewer, ScreenshotsStrip, png_bytes
 from journal_desktop.ui.tasks import VaultTasks
 from tests.ui.conftest import run_sync, wait_idle
 from tests.ui.trade_detail_helpers import make_trade, red_image, vault_bytes
@@ -123,6 +123,43 @@ def test_clicking_a_thumbnail_opens_it_full_size(
     viewer.fit.setChecked(False)
     assert viewer.label.pixmap().width() == 640
     viewer.close()
+
+
+def test_a_double_click_on_a_thumbnail_opens_one_viewer(
+    qtbot: QtBot, tasks: VaultTasks, strip: ScreenshotsStrip
+) -> None:
+    """A trader used to double-clicking images gets one viewer to close, not two."""
+    strip.show()
+    qtbot.waitExposed(strip)
+    strip.add_image(red_image(640, 480))
+    qtbot.waitUntil(lambda: strip.count() == 1, timeout=10_000)
+    center = strip.list.visualItemRect(strip.list.item(0)).center()
+    qtbot.mouseClick(strip.list.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    qtbot.mouseDClick(strip.list.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    wait_idle(qtbot, tasks)
+    viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, ImageViewer)]
+    open_viewers = [w for w in viewers if w.isVisible()]
+    assert len(open_viewers) == 1
+    open_viewers[0].close()
+    # Closed, it opens again on the next click.
+    qtbot.mouseClick(strip.list.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    qtbot.waitUntil(
+        lambda: strip.viewer is not open_viewers[0] and strip.viewer.isVisible(), timeout=10_000
+    )
+    strip.viewer.close()
+
+
+def test_enter_on_a_thumbnail_opens_it(
+    qtbot: QtBot, tasks: VaultTasks, strip: ScreenshotsStrip
+) -> None:
+    strip.show()
+    qtbot.waitExposed(strip)
+    strip.add_image(red_image(64, 48))
+    qtbot.waitUntil(lambda: strip.count() == 1, timeout=10_000)
+    strip.list.setCurrentRow(0)
+    qtbot.keyClick(strip.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: hasattr(strip, "viewer") and strip.viewer.isVisible(), timeout=10_000)
+    strip.viewer.close()
 
 
 def test_delete_asks_first_and_removes_the_image_from_the_vault(

@@ -114,6 +114,9 @@ class ScreenshotsStrip(QWidget):
         self.tasks = tasks
         self._trade_id: uuid.UUID | None = None
         self._cache: OrderedDict[str, QPixmap] = OrderedDict()
+        #: The screenshot being read to open (a click, then the double-click's second click,
+        #: both ask for it: one viewer opens).
+        self._opening: object = None
         self.setAcceptDrops(True)
 
         self.list = QListWidget()
@@ -310,19 +313,31 @@ class ScreenshotsStrip(QWidget):
 
     def _open_item(self, item: QListWidgetItem) -> None:
         attachment_id = item.data(AttachmentIdRole)
+        if attachment_id is None or attachment_id == self._opening:
+            return
+        self._opening = attachment_id
         name = item.text()
+
+        def failed(error: BaseException) -> None:
+            self._opening = None
+            self._failed(error)
+
         self.tasks.run(
             lambda vault: trade_attachments.screenshot_bytes(vault, attachment_id),
             on_success=lambda data: self._open_viewer(name, data),
-            on_failure=self._failed,
+            on_failure=failed,
             owner=self,
         )
 
     def _open_viewer(self, name: str, data: bytes) -> None:
         viewer = ImageViewer(name, data, self)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.finished.connect(self._viewer_closed)
         self.viewer = viewer
         viewer.open()
+
+    def _viewer_closed(self) -> None:
+        self._opening = None
 
     def delete_selected(self) -> None:
         item = self.list.currentItem()
