@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from journal_desktop.domain.records import Side, TradeStatus
@@ -316,6 +316,52 @@ def test_leaving_with_unsaved_changes_asks_first(
     assert closed == [True, True]
     wait_idle(qtbot, tasks)
     assert reload_detail(qtbot, tasks, trade_id).trade.notes == "draft"
+
+
+def test_a_half_typed_manual_trade_is_not_thrown_away_unasked(
+    qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen.show_trade(None)
+    wait_idle(qtbot, tasks)
+    form = screen.new_form
+    assert not form.has_input()
+    assert screen.confirm_leave()  # an untouched form goes without a question
+    form.symbol.setText("NVDA")
+    form.rows.item(0, 1).setText("40")
+    assert form.has_input()
+    closed: list[bool] = []
+    screen.closed.connect(lambda: closed.append(True))
+    asked: list[str] = []
+
+    def answer(choice: str):  # type: ignore[no-untyped-def]
+        return lambda: asked.append(choice) or choice
+
+    monkeypatch.setattr(screen, "ask_discard_new", answer("cancel"))
+    qtbot.keyClick(form.symbol, Qt.Key.Key_Escape)
+    assert closed == [] and asked == ["cancel"]
+    assert form.symbol.text() == "NVDA"
+    # Ctrl+N again while the form is showing keeps what is typed.
+    screen.show_trade(None)
+    wait_idle(qtbot, tasks)
+    assert screen.pages.currentWidget() is form
+    assert form.symbol.text() == "NVDA" and form.rows.item(0, 1).text() == "40"
+
+    monkeypatch.setattr(screen, "ask_discard_new", answer("discard"))
+    screen.request_close()
+    assert closed == [True] and asked == ["cancel", "discard"]
+    assert not form.has_input()
+
+    # The form's own Cancel button is the trader's choice: no question, and the next new
+    # trade starts empty.
+    screen.show_trade(None)
+    wait_idle(qtbot, tasks)
+    form.symbol.setText("AMD")
+    cancel = next(b for b in form.findChildren(QPushButton) if b.text() == "Cancel")
+    cancel.click()
+    assert closed == [True, True] and asked == ["cancel", "discard"]
+    screen.show_trade(None)
+    wait_idle(qtbot, tasks)
+    assert form.symbol.text() == ""
 
 
 def test_escape_goes_back(qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen) -> None:

@@ -149,7 +149,7 @@ class TradeDetailScreen(Screen):
 
         self.new_form = NewTradeForm()
         self.new_form.create_requested.connect(self.create_trade)
-        self.new_form.cancel_requested.connect(self.closed)
+        self.new_form.cancel_requested.connect(self._cancel_new_trade)
         self.pages = QStackedWidget()
         self.pages.addWidget(scroll)
         self.pages.addWidget(self.new_form)
@@ -181,6 +181,8 @@ class TradeDetailScreen(Screen):
 
     def show_trade(self, trade_id: uuid.UUID | None) -> None:
         """Show a trade, or (None) the form for a new manual trade."""
+        if trade_id is None and self._new_trade_typed():
+            return  # Ctrl+N again over a half-typed new trade: keep it
         if self._dirty and trade_id is not None and trade_id == self._trade_id:
             return  # already shown, with the trader's unsaved typing: keep it
         if self._dirty and trade_id != self._trade_id:
@@ -336,12 +338,21 @@ class TradeDetailScreen(Screen):
         )
         return True
 
+    def _new_trade_typed(self) -> bool:
+        return self.pages.currentWidget() is self.new_form and self.new_form.has_input()
+
     def confirm_leave(self) -> bool:
         """For the main window before it shows another screen: False means stay here.
 
         "Save" starts the save and allows leaving at once: the worker runs work in order, so
-        whatever runs next already sees the saved notes.
+        whatever runs next already sees the saved notes. A new manual trade being typed is
+        not thrown away unasked either.
         """
+        if self._new_trade_typed():
+            if self.ask_discard_new() == "cancel":
+                return False
+            self.new_form.clear()
+            return True
         if not self._dirty:
             return True
         choice = self.ask_unsaved()
@@ -359,6 +370,17 @@ class TradeDetailScreen(Screen):
         """Back: ask first when the form has unsaved changes."""
         if self.confirm_leave():
             self.closed.emit()
+
+    def ask_discard_new(self) -> str:
+        """ "discard" or "cancel", for a new manual trade not created yet."""
+        answer = QMessageBox.question(
+            self,
+            "Discard the new trade?",
+            "The new trade you are typing has not been created. Discard it?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return "discard" if answer == QMessageBox.StandardButton.Discard else "cancel"
 
     def ask_unsaved(self) -> str:
         """ "save", "discard" or "cancel"."""
@@ -534,6 +556,11 @@ class TradeDetailScreen(Screen):
             changes=ChangeSet(trades=True, executions=True, accounts=True),
             owner=self,
         )
+
+    def _cancel_new_trade(self) -> None:
+        """The form's Cancel: the trader chose to drop it, so nothing is kept or asked."""
+        self.new_form.clear()
+        self.closed.emit()
 
     def _created(self, trades: list[Trade]) -> None:
         if not trades:

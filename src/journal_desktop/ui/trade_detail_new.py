@@ -168,6 +168,21 @@ class NewTradeForm(QWidget):
         self.add_row(Side.SELL, time=now)
         self.symbol.setFocus()
 
+    def has_input(self) -> bool:
+        """Whether the trader typed something that leaving the form would throw away (a
+        symbol, terms, or a quantity or price in a row)."""
+        if any(f.text().strip() for f in (self.symbol, self.multiplier, self.strike)):
+            return True
+        return any(
+            self._text(row, column).strip()
+            for row in range(self.rows.rowCount())
+            for column in (1, 2)  # quantity, price
+        )
+
+    def clear(self) -> None:
+        """Empty the form again, keeping the accounts it offers."""
+        self.reset(tuple(self.account.itemText(i) for i in range(self.account.count())))
+
     def add_row(
         self,
         side: Side = Side.BUY,
