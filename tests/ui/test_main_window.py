@@ -227,6 +227,11 @@ def test_the_shortcuts_are_listed_in_help(qtbot: QtBot, tasks: VaultTasks, tmp_p
         ("Find trades", "Ctrl+F"),
         ("Dashboard", "Ctrl+1"),
         ("Security &amp; settings", "Ctrl+5"),
+        # The screens' own keys, which no menu shows.
+        ("Save the trade&#x27;s notes or the journal day", "Ctrl+S"),
+        ("Paste a screenshot into the trade", "Ctrl+V"),
+        ("Preview the Markdown notes", "Ctrl+Shift+P"),
+        ("Back from the trade", "Esc"),
     ):
         assert f"<td>{name}</td><td>&nbsp;&nbsp;<b>{key}</b>" in text
 

@@ -65,6 +65,13 @@ SCREEN_KEY = "window/screen"
 #: The vault's theme choice, mirrored here (it is no secret) so the window paints in it before
 #: the vault is open, instead of flashing the system's scheme first.
 THEME_KEY = "window/theme"
+#: Keys the screens bind themselves (no menu shows them), listed in Help > Keyboard shortcuts.
+SCREEN_SHORTCUTS = (
+    ("Save the trade's notes or the journal day", QKeySequence.StandardKey.Save),
+    ("Paste a screenshot into the trade", QKeySequence.StandardKey.Paste),
+    ("Preview the Markdown notes", "Ctrl+Shift+P"),
+    ("Back from the trade", "Esc"),
+)
 #: If no paint event arrives (a window shown minimised), start anyway after this long.
 FIRST_PAINT_FALLBACK_MS = 250
 
@@ -616,6 +623,7 @@ class MainWindow(QMainWindow):
             for action in self.actions()
             if not action.shortcut().isEmpty()
         ]
+        rows += [(name, QKeySequence(keys)) for name, keys in SCREEN_SHORTCUTS]
         cells = "".join(
             f"<tr><td>{html.escape(name)}</td><td>&nbsp;&nbsp;<b>"
             f"{html.escape(key.toString(QKeySequence.SequenceFormat.NativeText))}</b></td></tr>"
