@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -199,6 +200,25 @@ def test_undo_removes_the_batch_after_confirmation(
     qtbot.waitUntil(lambda: screen.history.table.rowCount() == 0, timeout=20_000)
     assert counts(qtbot, tasks) == (0, 0, 0)
     assert "Removed the import of generic.csv: 4 executions" in screen.status.text()
+
+
+def test_undo_becomes_available_once_the_worker_is_free(
+    qtbot: QtBot, tasks: VaultTasks, screen: ImportScreen
+) -> None:
+    """A past import picked while other work runs (an automatic backup, a screen's reload)
+    can be undone as soon as that work is done, without picking it again."""
+    screen.import_file(GENERIC)
+    wait_prepared(qtbot, screen)
+    screen.import_button.click()
+    qtbot.waitUntil(lambda: screen.history.table.rowCount() == 1, timeout=60_000)
+    wait_idle(qtbot, tasks)
+    release = threading.Event()
+    tasks.run(lambda _vault: release.wait(20))
+    screen.history.table.selectRow(0)
+    assert not screen.history.undo_button.isEnabled()  # not while the worker is busy
+    release.set()
+    wait_idle(qtbot, tasks)
+    assert screen.history.undo_button.isEnabled()
 
 
 def test_a_dropped_file_starts_the_flow(

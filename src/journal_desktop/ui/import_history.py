@@ -52,6 +52,8 @@ class ImportHistory(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName("Past imports")
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        # Undo waits for the worker to be free; when it is, a batch already picked can go.
+        tasks.busy_changed.connect(self._busy_changed)
         self.undo_button = QPushButton("Undo import…")
         self.undo_button.setAccessibleName("Undo the selected import")
         self.undo_button.setEnabled(False)
@@ -109,6 +111,9 @@ class ImportHistory(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.status.setText(describe_error(error))
+
+    def _busy_changed(self, _busy: bool) -> None:
+        self._selection_changed()
 
     def _selection_changed(self) -> None:
         self.undo_button.setEnabled(self.selected() is not None and not self.tasks.busy)
