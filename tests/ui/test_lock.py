@@ -15,9 +15,12 @@ from journal_desktop.storage.keychain import Keychain
 from journal_desktop.storage.metadata import KeyStorage
 from journal_desktop.storage.vault import Vault
 from journal_desktop.storage.vault_keys import KeyEnvironment
+from journal_desktop.ui.idle import AUTO_LOCK_SETTING
 from journal_desktop.ui.lock import LockScreen
 from journal_desktop.ui.main_window import MainWindow
+from journal_desktop.ui.settings_screen import SettingsScreen
 from journal_desktop.ui.tasks import VaultTasks
+from tests.fakes import InMemoryKeyringFake
 from tests.ui.conftest import PASSPHRASE, run_sync, wait_idle
 from tests.ui.shell_helpers import create_vault, make_window, window_settings
 from tests.ui.shell_stubs import StubJournal, StubSettings, StubTrades
@@ -165,3 +168,36 @@ def test_the_lock_screen_follows_a_change_of_key_storage(qtbot: QtBot, tmp_path:
         assert runner.is_open
     finally:
         runner.shutdown()
+
+
+def test_an_auto_lock_change_made_just_before_ctrl_l_is_kept(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
+) -> None:
+    """The spin box writes after a pause; a lock inside that pause writes it first (its
+    write queued after the vault closed would fail, and the choice be lost)."""
+    window = MainWindow(
+        tasks,
+        backend=InMemoryKeyringFake(),  # type: ignore[arg-type]
+        screens=[SettingsScreen],
+        detail=None,
+        settings=window_settings(tmp_path),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    wait_idle(qtbot, tasks)
+    settings = window.current_screen
+    assert isinstance(settings, SettingsScreen)
+    settings.general.auto_lock.setValue(25)
+
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    lock = _locked(qtbot, window, tasks)
+    qtbot.keyClicks(lock.panel.passphrase, PASSPHRASE)
+    qtbot.keyClick(lock.panel.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.is_locked)
+    wait_idle(qtbot, tasks)
+    assert run_sync(qtbot, tasks, lambda vault: vault.settings.get(AUTO_LOCK_SETTING)) == "25"
+    assert settings.general.auto_lock.value() == 25
+    assert "locked" not in settings.general.status.text().lower()

@@ -93,6 +93,11 @@ class SettingsScreen(Screen):
         self.backups.reload()
         self.audit.reload()
 
+    def save_now(self) -> None:
+        """Write an auto-lock change still waiting for its pause, before a lock or quit closes
+        the vault (the main window asks every screen; hiding comes too late for a lock)."""
+        self.general.flush()
+
     def hideEvent(self, event: QHideEvent) -> None:
         self.general.flush()
         super().hideEvent(event)
