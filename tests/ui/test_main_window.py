@@ -267,6 +267,25 @@ def test_leaving_unsaved_trade_notes_asks_and_can_stay(
     assert detail.confirmations == 2
 
 
+def test_ctrl_f_and_ctrl_i_do_nothing_when_the_trader_stays_with_unsaved_notes(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
+) -> None:
+    window = make_window(qtbot, tasks, window_settings(tmp_path))
+    trades = _screen(window, StubTrades)
+    importer = _screen(window, StubImport)
+    window.open_trade(uuid.uuid4())
+    detail = window.detail
+    assert isinstance(detail, StubDetail)
+    detail.dirty, detail.stay = True, True
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_screen is detail
+    assert detail.confirmations == 2
+    # No file dialog over the trade, no search box focused behind it.
+    assert importer.file_requests == 0
+    assert trades.search_requests == 0
+
+
 def test_closing_the_window_with_unsaved_notes_asks(
     qtbot: QtBot, tasks: VaultTasks, tmp_path: Path
 ) -> None:

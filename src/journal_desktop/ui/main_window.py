@@ -540,13 +540,15 @@ class MainWindow(QMainWindow):
         found = self._screen_with("focus_search")
         if found is not None:
             self.show_screen(found[0])
-            found[1].focus_search()  # type: ignore[attr-defined]
+            if self.stack.currentWidget() is found[1]:  # not when the trader stayed put
+                found[1].focus_search()  # type: ignore[attr-defined]
 
     def import_file(self) -> None:
         found = self._screen_with("choose_file")
         if found is not None:
             self.show_screen(found[0])
-            found[1].choose_file()  # type: ignore[attr-defined]
+            if self.stack.currentWidget() is found[1]:  # not when the trader stayed put
+                found[1].choose_file()  # type: ignore[attr-defined]
 
     # -- lock ----------------------------------------------------------------------------------
 
