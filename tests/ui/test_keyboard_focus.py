@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from journal_desktop.sample_data import load_sample_data
+from journal_desktop.ui import settings_work
 from journal_desktop.ui.main_window import MainWindow
 from journal_desktop.ui.tasks import VaultTasks
 from journal_desktop.ui.trade_detail import TradeDetailScreen
@@ -32,8 +33,12 @@ from tests.ui.shell_helpers import window_settings
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tasks: VaultTasks, tmp_path: Path) -> Iterator[MainWindow]:
-    """The main window with the real screens over the sample journal."""
+def window(
+    qtbot: QtBot, tasks: VaultTasks, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MainWindow]:
+    """The main window with the real screens over the sample journal (the settings screen
+    given the in-memory keyring, not the machine's)."""
+    monkeypatch.setattr(settings_work, "default_backend", InMemoryKeyringFake)
     run_sync(qtbot, tasks, load_sample_data)
     main = MainWindow(tasks, backend=InMemoryKeyringFake(), settings=window_settings(tmp_path))
     qtbot.addWidget(main)
