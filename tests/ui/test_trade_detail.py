@@ -364,6 +364,35 @@ def test_a_half_typed_manual_trade_is_not_thrown_away_unasked(
     assert form.symbol.text() == ""
 
 
+def test_ctrl_s_leaves_the_cursor_where_the_trader_is_typing(
+    qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen
+) -> None:
+    """Saving reloads the trade; what was just saved is not put back into the fields, so
+    typing carries on where it was (it went to the start of the notes)."""
+    trade_id = make_trade(qtbot, tasks)
+    open_trade(qtbot, screen, trade_id)
+    screen.activateWindow()
+    qtbot.waitUntil(screen.isActiveWindow)
+    editor = screen.notes.editor
+    editor.setFocus()
+    qtbot.keyClicks(editor, "Entered on the retest.")
+    with qtbot.waitSignal(screen.tasks.changes_applied, timeout=10_000):
+        qtbot.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, tasks)
+    assert not screen.dirty
+    assert editor.textCursor().position() == len("Entered on the retest.")
+    qtbot.keyClicks(editor, " Held to target.")
+    assert screen.notes.text() == "Entered on the retest. Held to target."
+    screen.tags.setFocus()
+    qtbot.keyClicks(screen.tags, "retest, a+")
+    screen.tags.setCursorPosition(3)
+    qtbot.keyClick(screen.tags, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not screen.dirty, timeout=10_000)
+    wait_idle(qtbot, tasks)
+    assert screen.tags.cursorPosition() == 3
+    assert reload_detail(qtbot, tasks, trade_id).trade.notes == screen.notes.text()
+
+
 def test_escape_goes_back(qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen) -> None:
     trade_id = make_trade(qtbot, tasks)
     open_trade(qtbot, screen, trade_id)

@@ -106,25 +106,38 @@ class AnnotationsForm(QGroupBox):
             self._filling = False
 
     def fill(self, detail: TradeDetail) -> None:
-        """Show what is stored (replacing whatever was typed)."""
+        """Show what is stored (replacing whatever was typed).
+
+        The same trade again (reloaded after a save, an unlock, a new screenshot) leaves a
+        field that already shows its stored text alone, so the cursor, the selection and the
+        undo history of the field being typed in stay where they are; another trade's text is
+        always set, so its undo history never reaches into the previous trade's notes.
+        """
+        same = self.detail is not None and self.detail.trade.id == detail.trade.id
         self.detail = detail
         trade = detail.trade
+        # A risk the stop implies was stored for the statistics; show it as derived, so a new
+        # stop recomputes it instead of being overruled by the old amount.
+        derived = trade.stop_price is not None and trade.initial_risk == risk_from_stop(
+            trade.entry_price, trade.stop_price, trade.quantity, detail.instrument.multiplier
+        )
+        risk = "" if trade.initial_risk is None or derived else str(trade.initial_risk)
+        stop = "" if trade.stop_price is None else str(trade.stop_price)
         self._filling = True
         try:
-            self.notes.set_text(trade.notes)
-            self.setup.setEditText(trade.setup)
-            self.tags.set_words(detail.tag_names)
-            self.mistakes.set_words(trade.mistakes)
+            if not (same and self.notes.text() == trade.notes):
+                self.notes.set_text(trade.notes)
+            if not (same and self.setup.currentText() == trade.setup):
+                self.setup.setEditText(trade.setup)
+            for edit, text in (
+                (self.tags, ", ".join(detail.tag_names)),
+                (self.mistakes, ", ".join(trade.mistakes)),
+                (self.risk, risk),
+                (self.stop, stop),
+            ):
+                if not (same and edit.text() == text):
+                    edit.setText(text)
             self.rating.set_value(trade.rating)
-            # A risk the stop implies was stored for the statistics; show it as derived, so a
-            # new stop recomputes it instead of being overruled by the old amount.
-            derived = trade.stop_price is not None and trade.initial_risk == risk_from_stop(
-                trade.entry_price, trade.stop_price, trade.quantity, detail.instrument.multiplier
-            )
-            self.risk.setText(
-                "" if trade.initial_risk is None or derived else str(trade.initial_risk)
-            )
-            self.stop.setText("" if trade.stop_price is None else str(trade.stop_price))
         finally:
             self._filling = False
         self.update_r()
