@@ -393,6 +393,20 @@ def test_ctrl_s_leaves_the_cursor_where_the_trader_is_typing(
     assert reload_detail(qtbot, tasks, trade_id).trade.notes == screen.notes.text()
 
 
+def test_enter_on_an_execution_opens_it_for_editing(
+    qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen
+) -> None:
+    trade_id = make_trade(qtbot, tasks)
+    open_trade(qtbot, screen, trade_id)
+    screen.executions.setFocus()
+    screen.executions.selectRow(1)
+    qtbot.keyClick(screen.executions, Qt.Key.Key_Return)
+    dialog = screen.findChild(ExecutionDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.price.text() == "10.35"  # the sell, the row the keyboard is on
+    dialog.reject()
+
+
 def test_escape_goes_back(qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen) -> None:
     trade_id = make_trade(qtbot, tasks)
     open_trade(qtbot, screen, trade_id)

@@ -100,7 +100,8 @@ class TradeDetailScreen(Screen):
         self.figures = self.figures_grid.figures
 
         self.executions = ExecutionsTable()
-        self.executions.doubleClicked.connect(lambda _index: self.open_edit_execution())
+        # A double-click, or Enter from the keyboard, edits the execution.
+        self.executions.activated.connect(lambda _index: self.open_edit_execution())
         add = QPushButton("Add…")
         add.setAccessibleName("Add an execution")
         add.clicked.connect(self.open_add_execution)
