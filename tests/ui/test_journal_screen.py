@@ -7,6 +7,7 @@ from datetime import UTC, date
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from journal_desktop.domain.records import Mood, TradeStatus
@@ -17,6 +18,7 @@ from journal_desktop.ui.formatting import money
 from journal_desktop.ui.journal_screen import JournalScreen
 from journal_desktop.ui.screen import Screen
 from journal_desktop.ui.tasks import VaultTasks
+from journal_desktop.ui.theme import DARK_COLORS, LIGHT_COLORS, ThemeManager
 from tests.storage.trade_factory import TradeSet, add_trades
 from tests.ui.conftest import run_sync, wait_idle
 
@@ -122,6 +124,32 @@ def test_enter_on_a_trade_of_the_day_opens_it(
     screen.open_trade.connect(opened.append)
     qtbot.keyClick(table, Qt.Key.Key_Return)
     assert opened == [table.trade_id(3)]
+
+
+def test_the_days_net_and_trades_take_the_new_theme_colours_at_once(
+    qtbot: QtBot, screen: JournalScreen, data: TradeSet
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    manager = ThemeManager(app)
+    try:
+        for mode, colors, other in (
+            ("dark", DARK_COLORS, LIGHT_COLORS),
+            ("light", LIGHT_COLORS, DARK_COLORS),
+        ):
+            manager.set_mode(mode)
+            qtbot.wait(10)  # the palette change reaches the widgets through the event loop
+            table = screen.trades_table
+            cells = (table.item(row, 4) for row in range(table.rowCount()))
+            shown = {cell.foreground().color().name() for cell in cells if cell is not None}
+            assert shown & {colors.gain.name(), colors.loss.name()}, mode
+            assert not shown & {other.gain.name(), other.loss.name()}, mode
+            assert screen.pnl_label.styleSheet() in (
+                f"color: {colors.gain.name()}",
+                f"color: {colors.loss.name()}",
+            ), mode
+    finally:
+        manager.set_mode("system")
 
 
 def test_reopening_the_day_shows_what_was_written(

@@ -17,6 +17,7 @@ from journal_desktop.storage import trade_attachments, trade_editing
 from journal_desktop.storage.paths import VaultPaths
 from journal_desktop.storage.trade_editing import TradeDetail
 from journal_desktop.ui.tasks import VaultTasks
+from journal_desktop.ui.theme import DARK_COLORS, LIGHT_COLORS, ThemeManager
 from journal_desktop.ui.trade_detail import TradeDetailScreen
 from journal_desktop.ui.trade_detail_executions import ExecutionDialog, to_local
 from tests.ui.conftest import run_sync, wait_idle
@@ -405,6 +406,27 @@ def test_enter_on_an_execution_opens_it_for_editing(
     assert dialog is not None and dialog.isVisible()
     assert dialog.price.text() == "10.35"  # the sell, the row the keyboard is on
     dialog.reject()
+
+
+def test_gains_and_losses_take_the_new_theme_colours_at_once(
+    qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen
+) -> None:
+    """Switching light/dark recolours the figures and executions shown, not only the next
+    trade opened (the light theme's green on the dark background was hard to read)."""
+    trade_id = make_trade(qtbot, tasks)
+    open_trade(qtbot, screen, trade_id)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    manager = ThemeManager(app)
+    try:
+        for mode, colors in (("dark", DARK_COLORS), ("light", LIGHT_COLORS)):
+            manager.set_mode(mode)
+            qtbot.wait(10)  # the palette change reaches the widgets through the event loop
+            assert colors.gain.name() in screen.figures["net"].styleSheet(), mode
+            buy = screen.executions.item(0, 1)
+            assert buy is not None and buy.foreground().color() == colors.gain, mode
+    finally:
+        manager.set_mode("system")
 
 
 def test_escape_goes_back(qtbot: QtBot, tasks: VaultTasks, screen: TradeDetailScreen) -> None:

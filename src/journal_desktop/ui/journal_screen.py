@@ -94,6 +94,7 @@ class JournalScreen(Screen):
         self._edit_rev = 0
         self._saved_rev = 0
         self._marks: dict[date, DayMark] = {}
+        self._shown_trades: JournalDay | None = None
 
         self.calendar = QCalendarWidget()
         self.calendar.setAccessibleName("Journal calendar")
@@ -249,6 +250,14 @@ class JournalScreen(Screen):
         elif self._edit_rev == asked_at and not self.dirty:
             # Nothing typed since the read was asked for: the vault's version is the latest.
             self._apply_entry(loaded.entry)
+        self._show_trades(loaded)
+        self._loaded_day = loaded.day
+        self._set_editable(True)
+        self.day_loaded.emit(loaded.day)
+
+    def _show_trades(self, loaded: JournalDay) -> None:
+        """The day's trades and net, in the current theme's gain and loss colours."""
+        self._shown_trades = loaded
         gain, loss = gain_loss_colors()
         self.trades_table.set_trades(loaded.trades, gain, loss)
         closed = sum(1 for t in loaded.trades if t.closed_at is not None)
@@ -260,9 +269,6 @@ class JournalScreen(Screen):
         else:
             self.pnl_label.setText("No trades")
             self.pnl_label.setStyleSheet("")
-        self._loaded_day = loaded.day
-        self._set_editable(True)
-        self.day_loaded.emit(loaded.day)
 
     def _apply_entry(self, entry: JournalEntry | None) -> None:
         for pane, text in (
@@ -363,6 +369,11 @@ class JournalScreen(Screen):
             self._plain_weekends()
             if self._marks:
                 self._marks_arrived(self._marks)  # recolour the calendar for the new theme
+            if self._shown_trades is not None:
+                current = self.trades_table.currentRow()
+                self._show_trades(self._shown_trades)  # and the day's trades and net
+                if current >= 0:
+                    self.trades_table.setCurrentCell(current, 0)
         super().changeEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDateTime, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -110,6 +110,20 @@ class ExecutionsTable(QTableWidget):
             assert first is not None
             first.setData(ExecutionIdRole, e.id)
         self._fit_height()
+
+    def _recolor(self) -> None:
+        """Buy and sell in the current theme's colours (after a light/dark switch)."""
+        colors = palette_colors()
+        for row, fill in enumerate(self.fills):
+            item = self.item(row, 1)
+            if item is not None:
+                buy = fill.execution.side is Side.BUY
+                item.setForeground(colors.gain if buy else colors.loss)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._recolor()
+        super().changeEvent(event)
 
     def _fit_height(self) -> None:
         """As tall as its rows (up to VISIBLE_ROWS, then it scrolls), so the notes stay close."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from decimal import Decimal
+
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from journal_desktop.domain.records import TradeStatus
@@ -40,6 +42,7 @@ class FiguresGrid(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.figures: dict[str, QLabel] = {}
+        self._amounts: dict[str, Decimal] = {}
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         for index, (key, label) in enumerate(FIGURES):
@@ -82,7 +85,17 @@ class FiguresGrid(QWidget):
             exact = number(price)
             shown = self.figures[key].text()
             self.figures[key].setToolTip(f"Exact average: {exact}" if exact != shown else "")
+        self._amounts = {"gross": trade.gross_pnl, "net": trade.net_pnl}
+        self._recolor()
+
+    def _recolor(self) -> None:
+        """Gross and net in the current theme's gain and loss colours."""
         colors = palette_colors()
-        for key, amount in (("gross", trade.gross_pnl), ("net", trade.net_pnl)):
+        for key, amount in self._amounts.items():
             color = colors.gain if amount > 0 else colors.loss if amount < 0 else None
             self.figures[key].setStyleSheet(f"color: {color.name()}" if color else "")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._recolor()  # a light/dark switch: the shown trade follows at once
+        super().changeEvent(event)
