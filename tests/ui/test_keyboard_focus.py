@@ -3,6 +3,7 @@ or a trade is opened from the keyboard, and where it comes back to."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +153,62 @@ def test_every_stop_of_the_tab_order_has_a_name(
             and not _named(widget, buddies)
         ]
         assert silent == [], type(screen).__name__
+
+
+def _mnemonics(page: QWidget) -> list[str]:
+    """The Alt+letter keys the visible labels and buttons of `page` underline."""
+    keys = []
+    for widget in page.findChildren(QWidget):
+        if not widget.isVisibleTo(page):
+            continue
+        labelled = isinstance(widget, QLabel) and widget.buddy() is not None
+        if not (labelled or isinstance(widget, QAbstractButton)):
+            continue
+        text = widget.text()  # type: ignore[attr-defined]
+        found = re.search(r"&([^&\s])", text.replace("&&", ""))
+        if found:
+            keys.append(found.group(1).lower())
+    return keys
+
+
+def test_no_alt_letter_of_a_screen_is_taken_by_the_menu_bar_or_twice(
+    qtbot: QtBot, window: MainWindow, tasks: VaultTasks
+) -> None:
+    """Alt+T on a label "&Time zone" opened the Trades menu instead (and Alt+G on "Ta&g"
+    left the Go menu out of reach): each Alt+letter does one thing."""
+    menus = {
+        re.search(r"&(\w)", action.text()).group(1).lower()  # type: ignore[union-attr]
+        for action in window.menuBar().actions()
+    }
+    assert menus == {"f", "t", "g", "h"}
+    trade_id = run_sync(qtbot, tasks, lambda vault: vault.trades.list_all()[0].id)
+    pages: list[tuple[str, QWidget]] = []
+    for index in range(len(window.specs)):
+        window.show_screen(index)
+        wait_idle(qtbot, tasks)
+        screen = window.current_screen
+        assert screen is not None
+        pages.append((window.specs[index].title, screen))
+        keys = _mnemonics(screen)
+        assert not set(keys) & menus, (window.specs[index].title, keys)
+        assert len(keys) == len(set(keys)), (window.specs[index].title, keys)
+    window.open_trade(trade_id)
+    detail = window.current_screen
+    assert isinstance(detail, TradeDetailScreen)
+    qtbot.waitUntil(lambda: detail.detail is not None)
+    wait_idle(qtbot, tasks)
+    window.new_trade()
+    wait_idle(qtbot, tasks)
+    for name, page in (("trade", detail.pages.widget(0)), ("new trade", detail.new_form)):
+        keys = _mnemonics(page)
+        assert not set(keys) & menus, (name, keys)
+        assert len(keys) == len(set(keys)), (name, keys)
+    window.close_detail()
+    window.lock()
+    qtbot.waitUntil(lambda: window.is_locked and not tasks.is_open)
+    wait_idle(qtbot, tasks)
+    lock = window.outer.currentWidget()
+    assert lock is not None
+    lock.panel.show_failure(RuntimeError("probe"))  # type: ignore[attr-defined]
+    keys = _mnemonics(lock)
+    assert not set(keys) & menus, ("lock", keys)

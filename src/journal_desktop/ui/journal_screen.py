@@ -102,7 +102,7 @@ class JournalScreen(Screen):
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.setSelectedDate(_qdate(self._day))
         self._plain_weekends()
-        self.today_button = QPushButton("&Today")
+        self.today_button = QPushButton("T&oday")
         self.today_button.setAccessibleName("Go to today")
         legend = QLabel("Bold: a journal entry. Colour: the day's net P&L.")
         legend.setWordWrap(True)

@@ -78,7 +78,7 @@ class GeneralSection(QGroupBox):
             "",
             QLabel("Locking closes the database and drops the key; unlocking restores the window."),
         )
-        form.addRow("T&heme:", self.theme)
+        form.addRow("Th&eme:", self.theme)
         form.addRow("", self.status)
 
     def show_settings(self, settings: GeneralSettings) -> None:

@@ -56,7 +56,7 @@ class AnnotationsForm(QGroupBox):
         self.r_label = QLabel(UNDEFINED)
         self.r_label.setAccessibleName("R multiple")
         form = QFormLayout()
-        form.addRow("Se&tup", self.setup)
+        form.addRow("S&etup", self.setup)
         form.addRow("T&ags", self.tags)
         form.addRow("&Mistakes", self.mistakes)
         form.addRow("Rating", self.rating)

@@ -119,7 +119,7 @@ class NewTradeForm(QWidget):
         form.addRow("Asset &class", self.asset_class)
         form.addRow("&Multiplier", self.multiplier)
         form.addRow("&Expiry", self.expiry)
-        form.addRow("S&trike", self.strike)
+        form.addRow("Stri&ke", self.strike)
         form.addRow("&Right", self.option_right)
         self._form = form
         row_buttons = QHBoxLayout()

@@ -79,10 +79,12 @@ class TradesFilterBar(QWidget):
         bottom = QHBoxLayout()
         bottom.setContentsMargins(0, 0, 0, 0)
         bottom.addWidget(self.range_bar)
+        # Alt+T, Alt+G (and F, H) open the menu bar's menus: no label here takes them, so
+        # Tag, with no letter of its own left, has none.
         for text, combo in (
             ("S&ide", self.side_combo),
             ("Res&ult", self.result_combo),
-            ("Ta&g", self.tag_combo),
+            ("Tag", self.tag_combo),
         ):
             caption = QLabel(text)
             caption.setBuddy(combo)
