@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,38 @@ def test_no_alt_letter_of_a_screen_is_taken_by_the_menu_bar_or_twice(
     lock.panel.show_failure(RuntimeError("probe"))  # type: ignore[attr-defined]
     keys = _mnemonics(lock)
     assert not set(keys) & menus, ("lock", keys)
+
+
+def _tab_stops(qtbot: QtBot, presses: int) -> list[QWidget]:
+    stops = []
+    for _ in range(presses):
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        qtbot.keyClick(focus, Qt.Key.Key_Tab)
+        after = QApplication.focusWidget()
+        assert after is not None
+        stops.append(after)
+    return stops
+
+
+def test_tab_walks_out_of_every_list_instead_of_through_its_cells(
+    qtbot: QtBot, window: MainWindow, tasks: VaultTasks
+) -> None:
+    """A table of trades, a breakdown or the audit log is one stop: Tab went from cell to
+    cell instead (through thousands of trades), a trap only Ctrl+Tab got out of."""
+    trade_id = run_sync(qtbot, tasks, lambda vault: vault.trades.list_all()[0].id)
+    for index in range(len(window.specs) + 1):
+        if index < len(window.specs):
+            window.show_screen(index)
+            name = window.specs[index].title
+        else:
+            window.open_trade(trade_id)
+            detail = window.current_screen
+            assert isinstance(detail, TradeDetailScreen)
+            qtbot.waitUntil(lambda: detail.detail is not None)  # noqa: B023
+            name = "trade"
+        wait_idle(qtbot, tasks)
+        stops = _tab_stops(qtbot, 30)
+        stuck = [type(a).__name__ + " " + a.accessibleName() for a, b in pairwise(stops) if a is b]
+        assert stuck == [], name
+        assert window.sidebar in stops, name  # round the whole window and back

@@ -43,6 +43,7 @@ class ImportHistory(QWidget):
         self.tasks = tasks
         self._batches: list[ImportBatch] = []
         self.table = QTableWidget(0, len(HISTORY_COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(list(HISTORY_COLUMNS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -107,6 +107,7 @@ class DayTradesTable(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(_HEADERS), parent)
+        self.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.setAccessibleName("Trades of the day")
         self.setHorizontalHeaderLabels(list(_HEADERS))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -44,6 +44,7 @@ class AuditSection(QGroupBox):
         self.tasks = tasks
         self._entries: list[AuditEntry] = []
         self.table = QTableWidget(0, len(AUDIT_COLUMNS))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(list(AUDIT_COLUMNS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -47,6 +47,7 @@ class SplitDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.table = QTableWidget(len(fills), 4)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.table.setHorizontalHeaderLabels(["New trade", "Time", "Side", "Quantity"])
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)

@@ -71,6 +71,7 @@ class ExecutionsTable(QTableWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
+        self.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.setHorizontalHeaderLabels(list(COLUMNS))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

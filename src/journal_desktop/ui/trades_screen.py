@@ -69,6 +69,7 @@ class TradesScreen(Screen):
         self.model = TradeTableModel(tasks, self)
         self.filters = TradesFilterBar(local_zone())
         self.view = QTableView()
+        self.view.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.view.setAccessibleName("Trades")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

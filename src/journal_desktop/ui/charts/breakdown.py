@@ -173,6 +173,7 @@ class BreakdownTable(QTableView):
     def __init__(self, key_title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(f"Breakdown by {key_title.lower()}")
+        self.setTabKeyNavigation(False)  # Tab leaves the list; arrows move in it
         self.breakdown = BreakdownModel(key_title, self)
         self._proxy = QSortFilterProxyModel(self)
         self._proxy.setSourceModel(self.breakdown)
