@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 
 from journal_desktop.sample_data import load_sample_data
 from journal_desktop.ui import settings_work
+from journal_desktop.ui.journal_screen import JournalScreen
 from journal_desktop.ui.main_window import MainWindow
 from journal_desktop.ui.tasks import VaultTasks
 from journal_desktop.ui.trade_detail import TradeDetailScreen
@@ -150,7 +151,6 @@ def test_every_stop_of_the_tab_order_has_a_name(
             for widget in screen.findChildren(QWidget)
             if widget.isVisibleTo(screen)
             and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-            and not isinstance(widget, QScrollArea)
             and not _named(widget, buddies)
         ]
         assert silent == [], type(screen).__name__
@@ -248,3 +248,38 @@ def test_tab_walks_out_of_every_list_instead_of_through_its_cells(
         stuck = [type(a).__name__ + " " + a.accessibleName() for a, b in pairwise(stops) if a is b]
         assert stuck == [], name
         assert window.sidebar in stops, name  # round the whole window and back
+
+
+def test_tab_goes_through_the_settings_in_the_order_they_are_shown(
+    qtbot: QtBot, window: MainWindow, tasks: VaultTasks
+) -> None:
+    index = [spec.title for spec in window.specs].index("Security & settings")
+    window.show_screen(index)
+    wait_idle(qtbot, tasks)
+    window.sidebar.setFocus()  # from the top: the sidebar, then the screen
+    stops = _tab_stops(qtbot, 14)
+    names = [stop.accessibleName() for stop in stops]
+    order = [
+        "Change the journal's passphrase",
+        "Lock after this many idle minutes (0 means never)",
+        "Lock the journal now",
+        "Theme",
+        "Recent audit log entries",
+    ]
+    positions = [names.index(name) for name in order]
+    assert positions == sorted(positions), names
+
+
+def test_tab_from_the_journal_calendar_goes_to_today_under_it(
+    qtbot: QtBot, window: MainWindow, tasks: VaultTasks
+) -> None:
+    index = [spec.title for spec in window.specs].index("Journal")
+    window.show_screen(index)
+    wait_idle(qtbot, tasks)
+    journal = window.current_screen
+    assert isinstance(journal, JournalScreen)
+    journal.calendar.setFocus()
+    focus = QApplication.focusWidget()
+    assert focus is not None
+    qtbot.keyClick(focus, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is journal.today_button

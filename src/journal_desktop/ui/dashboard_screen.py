@@ -196,6 +196,9 @@ class DashboardScreen(Screen):
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
         scroll = QScrollArea()
+        # Not a stop of its own: a frame with no name to announce; it still scrolls to the
+        # control the focus moves to.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(content)

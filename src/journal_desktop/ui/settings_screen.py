@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import ClassVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
@@ -70,6 +70,9 @@ class SettingsScreen(Screen):
             column.addWidget(section)
         column.addStretch(1)
         scroll = QScrollArea()
+        # Not a stop of its own: a frame with no name to announce; it still scrolls to the
+        # control the focus moves to.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(page)

@@ -145,6 +145,9 @@ class TradeDetailScreen(Screen):
         layout.addWidget(self.message)
         layout.addStretch(1)
         scroll = QScrollArea()
+        # Not a stop of its own: a frame with no name to announce; it still scrolls to the
+        # control the focus moves to.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidgetResizable(True)
         scroll.setWidget(page)
 
