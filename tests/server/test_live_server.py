@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,19 +11,11 @@ from pathlib import Path
 import httpx
 import pyotp
 import pytest
-import uvicorn
 
-from journal_desktop.server.app import create_app
-from journal_desktop.server.cli import UVICORN_OPTIONS
 from journal_desktop.server.settings import PasswordHashing, Settings
 from journal_desktop.sync.client import SyncClient, SyncError
 from tests.server.harness import login_request, register_request, write
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.server.live import free_port, live_server
 
 
 @pytest.fixture
@@ -34,34 +24,8 @@ def live_url(tmp_path: Path) -> Iterator[str]:
         data_dir=tmp_path / "data",
         password_hashing=PasswordHashing(memory_kib=64, iterations=1, lanes=1),
     )
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        **UVICORN_OPTIONS,  # type: ignore[arg-type]
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the server did not come up")
-            time.sleep(0.05)
+    with live_server(settings) as (url, _port):
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 def test_register_login_push_pull_over_loopback(live_url: str) -> None:
