@@ -8,7 +8,6 @@ broker's statement would show.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -24,37 +23,11 @@ from journal_desktop.domain.records import (
     TradeDirection,
     TradeStatus,
 )
+from tests.domain.test_matching import ACCOUNT, INSTRUMENT, ex
 
-ACCOUNT = uuid.UUID(int=1)
-INSTRUMENT = uuid.UUID(int=2)
-START = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 BUY, SELL = Side.BUY, Side.SELL
 FIFO, LIFO, AVERAGE = MatchingMethod.FIFO, MatchingMethod.LIFO, MatchingMethod.AVERAGE
 D = Decimal
-
-
-def ex(
-    n: int,
-    side: Side,
-    quantity: str | int,
-    price: str | int,
-    *,
-    commission: str = "0",
-    fees: str = "0",
-    account: uuid.UUID = ACCOUNT,
-    instrument: uuid.UUID = INSTRUMENT,
-) -> Execution:
-    return Execution(
-        id=uuid.UUID(int=5000 + n),
-        account_id=account,
-        instrument_id=instrument,
-        side=side,
-        quantity=D(quantity),
-        price=D(price),
-        executed_at=START + timedelta(minutes=n),
-        commission=D(commission),
-        fees=D(fees),
-    )
 
 
 def match(
