@@ -17,10 +17,14 @@ paid 2.00 in fees, so its gross is its net + 2.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
+
+from journal_desktop.domain.records import Trade, TradeDirection, TradeStatus
 
 NEW_YORK = ZoneInfo("America/New_York")
 D = Decimal
@@ -105,3 +109,32 @@ SYMBOLS = {"AAPL": ("150", 3), "MSFT": ("200", 2), "TSLA": ("250", 2)}
 TAGS = {"a+": ("900", 3), "fomo": ("50", 2)}
 # "" (no setup) #3 #6 #7: 350; ORB #1 #2: 200; VWAP #4 #5: 50.
 SETUPS = {"": ("350", 3), "ORB": ("200", 2), "VWAP": ("50", 2)}
+
+
+def trade_of(
+    c: Case,
+    account: uuid.UUID,
+    instruments: Mapping[str, uuid.UUID],
+    tags: Mapping[str, uuid.UUID],
+    **fields: Any,
+) -> Trade:
+    """The closed trade a case row stands for (quantity 1, 100 to 101: only the money counts),
+    with the ids the caller's journal gave its symbol and tags; `fields` add or replace any."""
+    return Trade(
+        account_id=account,
+        instrument_id=instruments[c.symbol],
+        direction=TradeDirection.SHORT if c.short else TradeDirection.LONG,
+        status=TradeStatus.CLOSED,
+        quantity=D(1),
+        entry_price=D(100),
+        exit_price=D(101),
+        opened_at=c.opened_at,
+        closed_at=c.closed_at,
+        gross_pnl=c.net + FEE,
+        fees=FEE,
+        net_pnl=c.net,
+        tag_ids=tuple(tags[t] for t in c.tags),
+        setup=c.setup,
+        initial_risk=c.risk,
+        **fields,
+    )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from journal_desktop.domain.decimals import canonical_decimal
-from journal_desktop.domain.records import Trade, TradeDirection, TradeStatus
+from journal_desktop.domain.records import Trade, TradeStatus
 from journal_desktop.domain.statistics import (
     BucketStats,
     Statistics,
@@ -29,24 +29,7 @@ TAG_IDS = {"a+": uuid.UUID(int=31), "fomo": uuid.UUID(int=32)}
 
 def week() -> list[Trade]:
     return [
-        Trade(
-            id=uuid.UUID(int=100 + i),
-            account_id=ACCOUNT,
-            instrument_id=SYMBOL_IDS[c.symbol],
-            direction=TradeDirection.SHORT if c.short else TradeDirection.LONG,
-            status=TradeStatus.CLOSED,
-            quantity=D(1),
-            entry_price=D(100),
-            exit_price=D(101),
-            opened_at=c.opened_at,
-            closed_at=c.closed_at,
-            gross_pnl=c.net + case.FEE,
-            fees=case.FEE,
-            net_pnl=c.net,
-            tag_ids=tuple(TAG_IDS[t] for t in c.tags),
-            setup=c.setup,
-            initial_risk=c.risk,
-        )
+        case.trade_of(c, ACCOUNT, SYMBOL_IDS, TAG_IDS, id=uuid.UUID(int=100 + i))
         for i, c in enumerate(case.WEEK)
     ]
 

@@ -46,24 +46,8 @@ class Week:
         }
         self.tags = {n: vault.tags.add(Tag(name=n)).id for n in ("a+", "fomo")}
         self.trades = [
-            Trade(
-                # #1 is in the other account, to be filtered out by account.
-                account_id=self.other if i == 0 else self.account,
-                instrument_id=self.instruments[c.symbol],
-                direction=TradeDirection.SHORT if c.short else TradeDirection.LONG,
-                status=TradeStatus.CLOSED,
-                quantity=D(1),
-                entry_price=D(100),
-                exit_price=D(101),
-                opened_at=c.opened_at,
-                closed_at=c.closed_at,
-                gross_pnl=c.net + case.FEE,
-                fees=case.FEE,
-                net_pnl=c.net,
-                tag_ids=tuple(self.tags[t] for t in c.tags),
-                setup=c.setup,
-                initial_risk=c.risk,
-            )
+            # #1 is in the other account, to be filtered out by account.
+            case.trade_of(c, self.other if i == 0 else self.account, self.instruments, self.tags)
             for i, c in enumerate(case.WEEK)
         ]
         # An open trade and a deleted one, which no figure may count.
