@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from journal_desktop.domain.records import AssetClass, Side
+from journal_desktop.domain.records import AssetClass, Instrument, Side
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,20 @@ class InstrumentSpec:
     expiry: date | None = None
     strike: Decimal | None = None
     option_right: str = ""
+
+    def instrument(self, multiplier: Decimal) -> Instrument:
+        """The new instrument record for this spec, at the multiplier the caller settled on
+        (`contracts.default_multiplier` when the spec gives none)."""
+        return Instrument(
+            symbol=self.symbol,
+            asset_class=self.asset_class,
+            currency=self.currency,
+            multiplier=multiplier,
+            underlying=self.underlying,
+            expiry=self.expiry,
+            strike=self.strike,
+            option_right=self.option_right,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -488,18 +488,7 @@ class _Resolver:
             multiplier = default_multiplier(spec)
         except UnknownContract as error:
             raise ImportRejected(f"{filename}, line {line}: {error}") from None
-        created = self._vault.instruments.add(
-            Instrument(
-                symbol=spec.symbol,
-                asset_class=spec.asset_class,
-                currency=spec.currency,
-                multiplier=multiplier,
-                underlying=spec.underlying,
-                expiry=spec.expiry,
-                strike=spec.strike,
-                option_right=spec.option_right,
-            )
-        )
+        created = self._vault.instruments.add(spec.instrument(multiplier))
         self._summary.instruments_created.append(spec.symbol)
         return created
 

@@ -397,15 +397,7 @@ def _instrument(vault: Vault, item: ExecutionInput) -> Instrument:
     except ValueError as error:
         raise EditRejected(str(error)) from None
     try:
-        instrument = Instrument(
-            symbol=symbol,
-            asset_class=item.asset_class,
-            multiplier=multiplier,
-            underlying=spec.underlying,
-            expiry=item.expiry,
-            strike=item.strike,
-            option_right=item.option_right,
-        )
+        instrument = spec.instrument(multiplier)
     except InvalidRecord as error:
         raise EditRejected(f"This instrument cannot be saved: {error}.") from None
     return vault.instruments.add(instrument)
