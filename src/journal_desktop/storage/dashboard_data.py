@@ -23,9 +23,7 @@ from journal_desktop.storage import codec
 from journal_desktop.storage import statistics_facts as facts
 
 # The statistics' own parsing and close order, so the curve is in exactly their order.
-from journal_desktop.storage.statistics_sql import StatisticsQueries
-from journal_desktop.storage.statistics_sql import _close_order as close_order
-from journal_desktop.storage.statistics_sql import _ints as ints
+from journal_desktop.storage.statistics_sql import StatisticsQueries, close_order, parse_ints
 from journal_desktop.storage.vault import Vault
 
 if TYPE_CHECKING:
@@ -130,7 +128,7 @@ def read_path(vault: Vault, flt: TradeFilter, extremes: int = EXTREMES) -> Trade
     if not count:
         closes = opens = nets = rowids = np.zeros(0, dtype=np.int64)
     else:
-        closes, opens, nets, rowids = (ints(str(text), count) for text in row[2:6])
+        closes, opens, nets, rowids = (parse_ints(str(text), count) for text in row[2:6])
 
     def ids_at(positions: list[int]) -> list[str]:
         wanted = rowids[positions].tolist()

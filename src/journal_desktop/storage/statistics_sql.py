@@ -296,7 +296,7 @@ def _micros(text: str, count: int) -> IntArray:
     )
 
 
-def _ints(text: str, count: int) -> IntArray:
+def parse_ints(text: str, count: int) -> IntArray:
     """`count` comma-separated integers (SQLite INTEGERs, so within int64), parsed in C."""
     import numpy as np
 
@@ -457,14 +457,14 @@ def _facts_columns(
     """The columns from a read of `trade_facts` (see statistics_facts.py): already numbers,
     the keys packed in one (tag list, setup, instrument, short, risk set) in base `radix`."""
     count = int(row[0])
-    keys, has_risk = divmod(_ints(row[8], count), 2)
+    keys, has_risk = divmod(parse_ints(row[8], count), 2)
     keys, short = divmod(keys, 2)
     keys, instruments = divmod(keys, radix)
     tag_lists, setups = divmod(keys, radix)
-    money = _Money(_ints(row[4], count), _ints(row[5], count), _ints(row[6], count))
+    money = _Money(parse_ints(row[4], count), parse_ints(row[5], count), parse_ints(row[6], count))
     return _Columns(
-        closes=_ints(row[2], count),
-        opens=_ints(row[3], count),
+        closes=parse_ints(row[2], count),
+        opens=parse_ints(row[3], count),
         money=money,
         risks=row[7],
         risk_nets=money.net[has_risk == 1].tolist(),
@@ -631,7 +631,7 @@ class StatisticsQueries:
         import numpy as np
 
         closes, opens, money = c.closes, c.opens, c.money
-        order = _close_order(closes, opens, c.ids_at)
+        order = close_order(closes, opens, c.ids_at)
         close_local = closes + _offsets(tz, closes)
         open_local = opens + _offsets(tz, opens)
         days, daily_sums = money.groups(close_local // _US_PER_DAY)
@@ -677,7 +677,7 @@ class StatisticsQueries:
         import numpy as np
 
         count = int(row[0])
-        rowids = _ints(row[12], count)
+        rowids = parse_ints(row[12], count)
 
         def ids_at(positions: list[int]) -> list[str]:
             wanted = rowids[positions].tolist()
@@ -696,9 +696,11 @@ class StatisticsQueries:
         return _Columns(
             closes=_micros(row[1], count),
             opens=_micros(row[2], count),
-            money=_Money(_ints(row[3], count), _ints(row[4], count), _ints(row[5], count)),
+            money=_Money(
+                parse_ints(row[3], count), parse_ints(row[4], count), parse_ints(row[5], count)
+            ),
             risks=row[6],
-            risk_nets=_ints(row[7], row[7].count(",") + 1).tolist() if row[7] else [],
+            risk_nets=parse_ints(row[7], row[7].count(",") + 1).tolist() if row[7] else [],
             instruments=instruments,
             instrument_texts=dict(enumerate(instrument_texts)),
             setups=setups,
@@ -718,7 +720,7 @@ class StatisticsQueries:
         return [repository.decode(row) for row in rows]
 
 
-def _close_order(closes: IntArray, opens: IntArray, ids_at: _IdsAt) -> IntArray:
+def close_order(closes: IntArray, opens: IntArray, ids_at: _IdsAt) -> IntArray:
     """Positions in (close, open, id) order, the one order every path uses.
 
     Trades that close and open at the same microseconds (brokers that report whole seconds)
